@@ -1,0 +1,61 @@
+/* How a benchmark's failure or skip reaches the harness: the first report is kept in a page
+ * shared by main and peer, so a process peer's words arrive too. */
+#include "bench.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runner.h"
+
+static void report(struct bench_ctx *ctx, int skipped, const char *fmt, va_list ap)
+{
+        struct bench_report *page = runner_report_page();
+        char text[sizeof page->reason - 64];
+        int expected = 0;
+
+        /* The first report wins: a peer failing because main gave up is not the cause. */
+        if (!page || !__atomic_compare_exchange_n(&page->taken, &expected, 1, 0,
+                                                  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                return;
+        vsnprintf(text, sizeof text, fmt, ap);
+        if (skipped)
+                snprintf(page->reason, sizeof page->reason, "%s", text);
+        else
+                snprintf(page->reason, sizeof page->reason, "%s, %s side: %s",
+                         peer_kind_name(ctx->mode), ctx->side, text);
+        page->skipped = skipped;
+}
+
+int bench_fail_at(struct bench_ctx *ctx, const char *call, int err, const char *file, int line)
+{
+        bench_failf(ctx, "%s: %s [%s:%d]", call, strerror(err), file, line);
+        return BENCH_FAILED;
+}
+
+int bench_failf(struct bench_ctx *ctx, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        report(ctx, 0, fmt, ap);
+        va_end(ap);
+        return BENCH_FAILED;
+}
+
+int bench_skip(struct bench_ctx *ctx, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        report(ctx, 1, fmt, ap);
+        va_end(ap);
+        return BENCH_SKIPPED;
+}
+
+void bench_close_other_side(struct bench_ctx *ctx, int fd)
+{
+        if (ctx->mode == PEER_PROCESS)
+                close(fd);
+}

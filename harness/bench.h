@@ -1,0 +1,69 @@
+/* What a benchmark file sees of the harness: the descriptor it fills in and the context it is
+ * handed. A benchmark gives plain functions; the harness owns options, placement, the peer,
+ * the start barrier, the timed loop, statistics and output. Linux only. */
+#ifndef IPCBENCH_BENCH_H
+#define IPCBENCH_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io.h"
+#include "peer.h"
+
+enum placement { PLACE_ANY, PLACE_SAME_CPU, PLACE_CROSS_CPU };
+
+/* Return values of setup, peer and run. */
+enum bench_status { BENCH_OK = 0, BENCH_FAILED = -1, BENCH_SKIPPED = 1 };
+
+struct bench_ctx {
+        const struct bench *bench;
+        enum peer_kind mode;       /* how the peer runs; for benchmarks without a peer, their label */
+        enum placement placement;
+        size_t size_bytes;         /* message size; 0 for benchmarks that take none */
+        long param_value;          /* the value of bench->param for this point */
+        void *state;               /* bench->state_bytes, zeroed, shared by main and peer in both modes */
+        void *buf;                 /* size_bytes of private memory, touched before timing */
+        const char *helper_path;   /* the ipcbench-true program, beside the binary */
+        const char *side;          /* "main" or "peer": named in error messages */
+};
+
+struct bench {
+        const char *name;          /* dotted: group.mechanism[.variant] */
+        const char *group;
+        const char *mechanism;
+        const char *variant;       /* "" when none */
+        const char *summary;       /* one line: what one iteration is */
+        const char *metric;        /* CSV metric of a timed iteration, e.g. "create", "rtt" */
+        /* Benchmarks without a peer run once, unpinned; fixed_mode says what they create. */
+        enum peer_kind fixed_mode;
+        size_t state_bytes;
+        const size_t *sizes;       /* 0-terminated; NULL when the benchmark takes no size */
+        const size_t *quick_sizes;
+        const char *param;         /* the swept variable other than size, or NULL */
+        const long *param_values;  /* terminated by -1 */
+        const long *quick_param_values;
+
+        int (*setup)(struct bench_ctx *ctx);               /* before the peer starts; may skip */
+        int (*peer)(struct bench_ctx *ctx);                /* NULL: no peer */
+        int (*run)(struct bench_ctx *ctx, uint64_t iters); /* timed: only the operation */
+        void (*stop)(struct bench_ctx *ctx);               /* tell the peer to return */
+        void (*teardown)(struct bench_ctx *ctx);           /* always called after setup succeeded */
+};
+
+/* Report an unexpected failure of `call` (errno value `err`) and return BENCH_FAILED.
+ * For pthread_* pass the returned value as err. */
+#define bench_fail(ctx, call, err) bench_fail_at((ctx), (call), (err), __FILE__, __LINE__)
+int bench_fail_at(struct bench_ctx *ctx, const char *call, int err, const char *file, int line);
+
+/* Report wrong data or a broken protocol (no errno) and return BENCH_FAILED. */
+int bench_failf(struct bench_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Say why this point cannot run here (a kernel limit, a missing feature) and return BENCH_SKIPPED. */
+int bench_skip(struct bench_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* For a process peer, close its copy of a descriptor that belongs to the other side (so, for
+ * instance, the peer sees end of file when main closes its end). For a thread peer this does
+ * nothing: the descriptor table is shared and main still needs it. */
+void bench_close_other_side(struct bench_ctx *ctx, int fd);
+
+#endif

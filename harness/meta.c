@@ -1,0 +1,174 @@
+#include "meta.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "clock.h"
+
+#ifndef IPCBENCH_VERSION
+#define IPCBENCH_VERSION "unknown"
+#endif
+
+void json_string(FILE *f, const char *text)
+{
+        if (!text) {
+                fputs("null", f);
+                return;
+        }
+        fputc('"', f);
+        for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+                if (*c == '"' || *c == '\\')
+                        fprintf(f, "\\%c", *c);
+                else if (*c == '\n')
+                        fputs("\\n", f);
+                else if (*c < 0x20)
+                        fprintf(f, "\\u%04x", *c);
+                else
+                        fputc(*c, f);
+        }
+        fputc('"', f);
+}
+
+/* The first line of a small file, or NULL if it cannot be read. */
+static const char *first_line(const char *path, char *buf, size_t len)
+{
+        FILE *f = fopen(path, "r");
+        char *ok;
+
+        if (!f)
+                return NULL;
+        ok = fgets(buf, (int)len, f);
+        fclose(f);
+        if (!ok)
+                return NULL;
+        buf[strcspn(buf, "\n")] = '\0';
+        return buf;
+}
+
+/* A number from a one-line file as JSON, or null. */
+static void json_file_number(FILE *f, const char *path)
+{
+        char buf[64];
+        const char *text = first_line(path, buf, sizeof buf);
+        char *end;
+
+        if (text && *text && (strtod(text, &end), *end == '\0'))
+                fputs(text, f);
+        else
+                fputs("null", f);
+}
+
+static void cpu_model(char *buf, size_t len, int *virtual_machine)
+{
+        char line[512];
+        FILE *f = fopen("/proc/cpuinfo", "r");
+
+        snprintf(buf, len, "unknown");
+        *virtual_machine = 0;
+        if (!f)
+                return;
+        while (fgets(line, sizeof line, f)) {
+                char *colon = strchr(line, ':');
+                if (!colon)
+                        continue;
+                if (strncmp(line, "model name", 10) == 0 && strcmp(buf, "unknown") == 0) {
+                        snprintf(buf, len, "%s", colon + 2);
+                        buf[strcspn(buf, "\n")] = '\0';
+                }
+                if (strncmp(line, "flags", 5) == 0 && strstr(colon, " hypervisor"))
+                        *virtual_machine = 1;
+        }
+        fclose(f);
+}
+
+double meta_load_average(void)
+{
+        double load;
+
+        return getloadavg(&load, 1) == 1 ? load : -1;
+}
+
+void meta_write(FILE *f, const struct meta_info *m)
+{
+        struct utsname u;
+        char model[256], buf[256], date[32];
+        int virtual_machine;
+        const struct run_options *o = m->options;
+
+        uname(&u);
+        cpu_model(model, sizeof model, &virtual_machine);
+        strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&m->started));
+
+        fputs("{\n  \"run_id\": ", f);
+        json_string(f, m->run_id);
+        fputs(",\n  \"date\": ", f);
+        json_string(f, date);
+        fprintf(f, ",\n  \"wall_seconds\": %.3f", m->wall_s);
+        fputs(",\n  \"ipcbench_version\": ", f);
+        json_string(f, IPCBENCH_VERSION);
+        fputs(",\n  \"command_line\": [", f);
+        for (int i = 0; i < m->argc; i++) {
+                fputs(i ? ", " : "", f);
+                json_string(f, m->argv[i]);
+        }
+        fputs("],\n  \"host\": ", f);
+        json_string(f, u.nodename);
+        fputs(",\n  \"kernel\": ", f);
+        json_string(f, u.release);
+        fputs(",\n  \"machine\": ", f);
+        json_string(f, u.machine);
+        fputs(",\n  \"cpu_model\": ", f);
+        json_string(f, model);
+        fprintf(f, ",\n  \"cpu_count\": %ld", sysconf(_SC_NPROCESSORS_ONLN));
+        fprintf(f, ",\n  \"virtual_machine\": %s", virtual_machine ? "true" : "false");
+        fputs(",\n  \"clock_source\": ", f);
+        json_string(f, clock_source());
+        fprintf(f, ",\n  \"timer_cost_ns\": %.2f", m->timer_cost_ns);
+        fputs(",\n  \"cpuidle_driver\": ", f);
+        json_string(f, first_line("/sys/devices/system/cpu/cpuidle/current_driver", buf, sizeof buf));
+        fputs(",\n  \"cpuidle_governor\": ", f);
+        json_string(f, first_line("/sys/devices/system/cpu/cpuidle/current_governor_ro", buf, sizeof buf));
+        fputs(",\n  \"guest_halt_poll_ns\": ", f);
+        json_file_number(f, "/sys/module/haltpoll/parameters/guest_halt_poll_ns");
+        fputs(",\n  \"cpufreq_governor\": ", f);
+        json_string(f, first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", buf, sizeof buf));
+        if (m->load_average_1m >= 0)
+                fprintf(f, ",\n  \"load_average_1m\": %.2f", m->load_average_1m);
+        else
+                fputs(",\n  \"load_average_1m\": null", f);
+
+        fputs(",\n  \"limits\": {\n    \"pipe_max_size\": ", f);
+        json_file_number(f, "/proc/sys/fs/pipe-max-size");
+        fputs(",\n    \"mq_msg_max\": ", f);
+        json_file_number(f, "/proc/sys/fs/mqueue/msg_max");
+        fputs(",\n    \"mq_msgsize_max\": ", f);
+        json_file_number(f, "/proc/sys/fs/mqueue/msgsize_max");
+        fputs(",\n    \"mq_queues_max\": ", f);
+        json_file_number(f, "/proc/sys/fs/mqueue/queues_max");
+        fputs(",\n    \"sysv_msgmax\": ", f);
+        json_file_number(f, "/proc/sys/kernel/msgmax");
+        fputs(",\n    \"sysv_msgmnb\": ", f);
+        json_file_number(f, "/proc/sys/kernel/msgmnb");
+        fputs(",\n    \"threads_max\": ", f);
+        json_file_number(f, "/proc/sys/kernel/threads-max");
+        fputs("\n  }", f);
+
+        fprintf(f, ",\n  \"options\": {\"quick\": %s, \"duration_s\": %g, \"iterations\": %llu, "
+                "\"repeat\": %u, \"timeout_s\": %g, \"raw\": %s}",
+                o->quick ? "true" : "false", o->iterations ? 0.0 : o->duration_s,
+                (unsigned long long)o->iterations, o->repeat, o->timeout_s, o->raw ? "true" : "false");
+
+        fputs(",\n  \"notices\": [", f);
+        for (size_t i = 0; i < m->n_notices; i++) {
+                fputs(i ? ",\n    {\"kind\": " : "\n    {\"kind\": ", f);
+                json_string(f, m->notices[i].kind);
+                fputs(", \"point\": ", f);
+                json_string(f, m->notices[i].point);
+                fputs(", \"reason\": ", f);
+                json_string(f, m->notices[i].reason);
+                fputc('}', f);
+        }
+        fputs(m->n_notices ? "\n  ]\n}\n" : "]\n}\n", f);
+}

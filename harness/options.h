@@ -1,0 +1,48 @@
+/* Command-line values: sizes, counts, durations, and the options of `ipcbench run`.
+ * Every parser names the bad value and what is accepted, for a one-line error and exit 2. */
+#ifndef IPCBENCH_OPTIONS_H
+#define IPCBENCH_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { OPTIONS_MAX_SIZES = 64, OPTIONS_MAX_GLOBS = 64 };
+enum { MODE_THREAD = 1, MODE_PROCESS = 2 };
+enum { PLACEMENT_SAME = 1, PLACEMENT_CROSS = 2 };
+
+struct run_options {
+        int quick;
+        unsigned modes;               /* MODE_* bits */
+        unsigned placements;          /* PLACEMENT_* bits */
+        size_t sizes[OPTIONS_MAX_SIZES];
+        size_t n_sizes;               /* 0: each benchmark's own sizes */
+        uint64_t iterations;          /* 0: by duration */
+        double duration_s;            /* per point */
+        unsigned repeat;
+        double timeout_s;             /* watchdog, per point and repetition */
+        const char *out_root;
+        int raw;
+        int help;
+        const char *globs[OPTIONS_MAX_GLOBS];
+        size_t n_globs;
+};
+
+/* "64", "4K", "1M", "2G" (binary multiples; a trailing B or iB is allowed: 4KiB, 4KB). */
+int options_parse_size(const char *text, size_t *bytes);
+
+/* A comma-separated list of sizes; on error err names the offending item. */
+int options_parse_sizes(const char *text, size_t *sizes, size_t max, size_t *count,
+                        char *err, size_t err_len);
+
+/* A whole number in [min, max]. */
+int options_parse_count(const char *text, uint64_t min, uint64_t max, uint64_t *value);
+
+/* Seconds, a decimal number in (0, max]. */
+int options_parse_seconds(const char *text, double max, double *value);
+
+/* Parse the arguments after "run". Returns 0, or 2 with a one-line reason in err. */
+int options_parse_run(int argc, char **argv, struct run_options *o, char *err, size_t err_len);
+
+extern const char options_run_help[];
+
+#endif

@@ -1,0 +1,459 @@
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "placement.h"
+
+/* ---- the point's own process ---------------------------------------------------------- */
+
+enum msg_type { MSG_RESULT = 1, MSG_SKIP, MSG_FAIL };
+
+struct msg_header {
+        uint32_t type;
+        uint32_t len;              /* bytes after the header */
+};
+
+struct msg_result {
+        uint64_t batch;
+        uint64_t n;                /* doubles that follow */
+        struct point_context context;
+};
+
+static struct bench_report *report_page;
+static volatile sig_atomic_t interrupted;
+
+struct bench_report *runner_report_page(void)
+{
+        return report_page;
+}
+
+void runner_interrupt(void)
+{
+        interrupted = 1;
+}
+
+int runner_interrupted(void)
+{
+        return interrupted;
+}
+
+static void send_message(int fd, enum msg_type type, const void *a, size_t a_len,
+                         const void *b, size_t b_len)
+{
+        struct msg_header h = { .type = type, .len = (uint32_t)(a_len + b_len) };
+
+        /* If the parent is gone there is no one left to tell. */
+        if (write_full(fd, &h, sizeof h) < 0 || write_full(fd, a, a_len) < 0 ||
+            (b_len && write_full(fd, b, b_len) < 0))
+                _exit(1);
+}
+
+/* Private memory of `bytes`, every page touched, so no first-touch fault lands in a sample. */
+static void *touched_buffer(size_t bytes)
+{
+        size_t len = bytes ? bytes : 64;
+        char *buf = malloc(len);
+
+        if (buf)
+                memset(buf, 0xa5, len);
+        return buf;
+}
+
+static void *shared_state(size_t bytes)
+{
+        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+        return p == MAP_FAILED ? NULL : p;
+}
+
+static void finish(int fd, int rc, const char *own_reason);
+static volatile pid_t watched_peer;
+static int watched_fd;
+static volatile int thread_peer_watched;
+
+static int peer_trampoline(void *arg)
+{
+        struct bench_ctx *ctx = arg;
+        int rc = ctx->bench->peer(ctx);
+
+        /* A thread peer that gives up while main still waits on it would leave main blocked:
+         * end the whole point now, with the peer's own words. */
+        if (rc != BENCH_OK && ctx->mode == PEER_THREAD && thread_peer_watched)
+                finish(watched_fd, rc, "thread peer failed");
+        return rc;
+}
+
+/* A process peer that dies (a signal, a non-zero exit) would leave main blocked on a pipe
+ * whose other end it holds itself; SIGCHLD ends the point at once with the cause instead. */
+
+static size_t append(char *buf, size_t at, size_t cap, const char *text)
+{
+        while (*text && at + 1 < cap)
+                buf[at++] = *text++;
+        buf[at] = '\0';
+        return at;
+}
+
+static size_t append_int(char *buf, size_t at, size_t cap, int value)
+{
+        char digits[16];
+        int n = 0;
+
+        do
+                digits[n++] = (char)('0' + value % 10);
+        while ((value /= 10) > 0 && n < 15);
+        while (n > 0 && at + 1 < cap)
+                buf[at++] = digits[--n];
+        buf[at] = '\0';
+        return at;
+}
+
+static void on_child_exit(int sig)
+{
+        siginfo_t si = { 0 };
+        pid_t peer = watched_peer;
+        char text[sizeof report_page->reason];
+        size_t at = 0;
+
+        (void)sig;
+        if (peer <= 0 || waitid(P_PID, (id_t)peer, &si, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+            si.si_pid != peer || (si.si_code == CLD_EXITED && si.si_status == 0))
+                return;
+        /* Only async-signal-safe calls from here: no stdio, no strsignal. */
+        if (report_page->taken) {
+                at = append(text, at, sizeof text, report_page->reason);
+                at = append(text, at, sizeof text, "; ");
+        }
+        at = append(text, at, sizeof text, si.si_code == CLD_EXITED ? "process peer exited with status "
+                                                                    : "process peer was killed by signal ");
+        at = append_int(text, at, sizeof text, si.si_status);
+        send_message(watched_fd, MSG_FAIL, text, at + 1, NULL, 0);
+        kill(peer, SIGKILL);
+        _exit(1);
+}
+
+static void watch_process_peer(pid_t pid)
+{
+        struct sigaction sa = { .sa_handler = on_child_exit, .sa_flags = SA_NOCLDSTOP };
+
+        watched_peer = pid;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGCHLD, &sa, NULL);
+        on_child_exit(SIGCHLD);         /* it may have died before the handler was there */
+}
+
+static void task_switches(pid_t tgid, pid_t tid, long *vol, long *invol)
+{
+        if (placement_task_switches(tgid, tid, vol, invol) != 0)
+                *vol = *invol = 0;
+}
+
+/* Ends the point's process: sends what happened and exits. Never returns. */
+static void finish(int fd, int rc, const char *own_reason)
+{
+        const char *reason = report_page->taken ? report_page->reason : own_reason;
+
+        if (rc == BENCH_SKIPPED || (report_page->taken && report_page->skipped)) {
+                send_message(fd, MSG_SKIP, reason, strlen(reason) + 1, NULL, 0);
+                _exit(0);
+        }
+        send_message(fd, MSG_FAIL, reason, strlen(reason) + 1, NULL, 0);
+        _exit(1);
+}
+
+static void run_point_child(const struct point *pt, const struct measure_plan *plan,
+                            const char *helper_path, int fd)
+{
+        const struct bench *b = pt->bench;
+        struct bench_ctx ctx = {
+                .bench = b, .mode = b->peer ? pt->mode : b->fixed_mode,
+                .placement = pt->placement, .size_bytes = pt->size_bytes,
+                .param_value = pt->param_value, .helper_path = helper_path, .side = "main",
+        };
+        struct bench_ctx peer_ctx;
+        struct point_context pc = { .cpu_main = -1, .cpu_peer = -1 };
+        struct measure_samples samples = { 0 };
+        struct msg_result result;
+        struct peer peer;
+        char err[1024] = "";
+        long v0 = 0, i0 = 0, v1 = 0, i1 = 0, pv0 = 0, pi0 = 0, pv1 = 0, pi1 = 0;
+        uint64_t batch = 0;
+        int rc;
+
+        report_page = shared_state(sizeof *report_page);
+        if (!report_page) {
+                static struct bench_report fallback;
+                report_page = &fallback;
+        }
+        if (pt->placement != PLACE_ANY) {
+                int first, second;
+
+                if (placement_cpus(&first, &second) < 0) {
+                        snprintf(err, sizeof err, "sched_getaffinity: %s", strerror(errno));
+                        finish(fd, BENCH_FAILED, err);
+                }
+                pc.cpu_main = first;
+                /* Without a peer, same-cpu pins main and every child it creates inherits that. */
+                pc.cpu_peer = !b->peer ? -1 : pt->placement == PLACE_SAME_CPU ? first : second;
+                if (b->peer && pc.cpu_peer < 0) {
+                        snprintf(err, sizeof err, "cross-cpu needs two CPUs; this process may run "
+                                 "on CPU %d only (see taskset/cgroup cpuset)", first);
+                        finish(fd, BENCH_SKIPPED, err);
+                }
+                if (placement_pin_self(pc.cpu_main, err, sizeof err) != 0)
+                        finish(fd, BENCH_FAILED, err);
+        }
+        ctx.state = b->state_bytes ? shared_state(b->state_bytes) : NULL;
+        ctx.buf = touched_buffer(pt->size_bytes);
+        if ((b->state_bytes && !ctx.state) || !ctx.buf)
+                finish(fd, BENCH_FAILED, "out of memory for the benchmark's state");
+        rc = b->setup ? b->setup(&ctx) : BENCH_OK;
+        if (rc != BENCH_OK)
+                finish(fd, rc, "setup failed");
+
+        if (b->peer) {
+                watched_fd = fd;
+                thread_peer_watched = pt->mode == PEER_THREAD;
+                peer_ctx = ctx;
+                peer_ctx.side = "peer";
+                peer_ctx.buf = touched_buffer(pt->size_bytes);
+                if (!peer_ctx.buf)
+                        snprintf(err, sizeof err, "out of memory for the peer's buffer");
+                else if (peer_start(&peer, pt->mode, peer_trampoline, &peer_ctx,
+                                    pt->placement == PLACE_ANY ? -1 : pc.cpu_peer, err, sizeof err) == 0
+                         && peer_wait_ready(&peer, err, sizeof err) == 0)
+                        err[0] = '\0';
+                if (err[0]) {
+                        if (b->teardown)
+                                b->teardown(&ctx);
+                        finish(fd, BENCH_FAILED, err);
+                }
+                if (pt->mode == PEER_PROCESS)
+                        watch_process_peer(peer.pid);
+        }
+
+        rc = measure_prepare(&ctx, plan, &batch);
+        if (rc == BENCH_OK) {
+                task_switches(getpid(), gettid(), &v0, &i0);
+                if (b->peer)
+                        task_switches(peer.shared->tgid, peer.shared->tid, &pv0, &pi0);
+                rc = measure_samples(&ctx, plan, batch, &samples);
+                task_switches(getpid(), gettid(), &v1, &i1);
+                if (b->peer)
+                        task_switches(peer.shared->tgid, peer.shared->tid, &pv1, &pi1);
+        }
+        if (rc == BENCH_OK && pc.cpu_main >= 0 && sched_getcpu() != pc.cpu_main) {
+                snprintf(err, sizeof err, "main was pinned to CPU %d but ended on CPU %d",
+                         pc.cpu_main, sched_getcpu());
+                rc = BENCH_FAILED;
+        }
+        if (b->peer) {
+                watched_peer = 0;       /* from here on the peer is expected to end */
+                thread_peer_watched = 0;
+                if (rc != BENCH_OK && pt->mode == PEER_THREAD) {
+                        /* The peer thread may wait forever; exiting this process ends it. */
+                        if (b->teardown)
+                                b->teardown(&ctx);
+                        finish(fd, rc, err[0] ? err : "the timed run failed");
+                }
+                if (rc != BENCH_OK)
+                        peer_kill(&peer);
+                else if (b->stop)
+                        b->stop(&ctx);
+                if (peer_join(&peer, err, sizeof err) != 0 && rc == BENCH_OK)
+                        rc = BENCH_FAILED;
+                if (rc == BENCH_OK && pc.cpu_peer >= 0 &&
+                    (peer.last.cpu_start != pc.cpu_peer || peer.last.cpu_end != pc.cpu_peer)) {
+                        snprintf(err, sizeof err, "peer was pinned to CPU %d but ran on CPU %d..%d",
+                                 pc.cpu_peer, peer.last.cpu_start, peer.last.cpu_end);
+                        rc = BENCH_FAILED;
+                }
+        }
+        if (b->teardown)
+                b->teardown(&ctx);
+        if (rc != BENCH_OK)
+                finish(fd, rc, err[0] ? err : "the timed run failed");
+
+        pc.ops = samples.n * samples.batch;
+        pc.main_voluntary = (double)(v1 - v0) / (double)pc.ops;
+        pc.main_involuntary = (double)(i1 - i0) / (double)pc.ops;
+        pc.peer_voluntary = (double)(pv1 - pv0) / (double)pc.ops;
+        pc.peer_involuntary = (double)(pi1 - pi0) / (double)pc.ops;
+        result = (struct msg_result){ .batch = samples.batch, .n = samples.n, .context = pc };
+        send_message(fd, MSG_RESULT, &result, sizeof result, samples.ns_per_op,
+                     samples.n * sizeof(double));
+        _exit(0);
+}
+
+/* ---- the watching parent -------------------------------------------------------------- */
+
+struct inbox {
+        char *data;
+        size_t len, cap;
+};
+
+static int inbox_read(struct inbox *in, int fd)
+{
+        if (in->cap - in->len < 65536) {
+                size_t cap = in->cap ? in->cap * 2 : 131072;
+                char *more = realloc(in->data, cap);
+                if (!more)
+                        return -1;
+                in->data = more;
+                in->cap = cap;
+        }
+        ssize_t n = read(fd, in->data + in->len, in->cap - in->len);
+        if (n > 0)
+                in->len += (size_t)n;
+        return n < 0 ? (errno == EINTR ? 1 : -1) : (int)(n > 0);
+}
+
+static void parse_messages(const struct inbox *in, struct point_outcome *out)
+{
+        size_t at = 0;
+
+        while (at + sizeof(struct msg_header) <= in->len) {
+                struct msg_header h;
+                memcpy(&h, in->data + at, sizeof h);
+                at += sizeof h;
+                if (h.len > in->len - at)
+                        break;
+                const char *body = in->data + at;
+                at += h.len;
+                if (h.type == MSG_RESULT && h.len >= sizeof(struct msg_result)) {
+                        struct msg_result r;
+                        memcpy(&r, body, sizeof r);
+                        if (h.len != sizeof r + r.n * sizeof(double) || r.n == 0)
+                                continue;
+                        out->ns_per_op = malloc(r.n * sizeof(double));
+                        if (!out->ns_per_op)
+                                continue;
+                        memcpy(out->ns_per_op, body + sizeof r, r.n * sizeof(double));
+                        out->n = r.n;
+                        out->batch = r.batch;
+                        out->context = r.context;
+                        out->status = OUTCOME_OK;
+                } else if (h.type == MSG_SKIP || h.type == MSG_FAIL) {
+                        snprintf(out->reason, sizeof out->reason, "%.*s", (int)h.len, body);
+                        out->status = h.type == MSG_SKIP ? OUTCOME_SKIPPED : OUTCOME_FAILED;
+                }
+        }
+}
+
+/* Kill the point's whole process group: a TERM first when asked politely (Ctrl-C), then KILL. */
+static void kill_group(pid_t pgid, int polite)
+{
+        if (polite) {
+                kill(-pgid, SIGTERM);
+                for (int waited_ms = 0; waited_ms < 2000; waited_ms += 20) {
+                        siginfo_t si = { 0 };
+                        if (waitid(P_PID, (id_t)pgid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid)
+                                break;
+                        usleep(20000);
+                }
+        }
+        kill(-pgid, SIGKILL);
+}
+
+void runner_run_point(const struct point *pt, const struct measure_plan *plan, double timeout_s,
+                      const char *helper_path, struct point_outcome *out)
+{
+        struct inbox in = { 0 };
+        uint64_t deadline = now_ns() + (uint64_t)(timeout_s * 1e9);
+        pid_t parent = getpid(), pid;
+        int fds[2], st, timed_out = 0, eof = 0;
+        siginfo_t si;
+
+        memset(out, 0, sizeof *out);
+        out->status = OUTCOME_FAILED;
+        if (interrupted) {
+                snprintf(out->reason, sizeof out->reason, "interrupted");
+                return;
+        }
+        if (pipe2(fds, O_CLOEXEC) != 0) {
+                snprintf(out->reason, sizeof out->reason, "pipe: %s", strerror(errno));
+                return;
+        }
+        fflush(NULL);           /* or the child would write our buffered output again */
+        pid = fork();
+        if (pid < 0) {
+                snprintf(out->reason, sizeof out->reason, "fork: %s", strerror(errno));
+                close(fds[0]);
+                close(fds[1]);
+                return;
+        }
+        if (pid == 0) {
+                setpgid(0, 0);  /* a group of its own: the watchdog kills it and its peers at once */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+                        _exit(1);
+                signal(SIGINT, SIG_DFL);
+                signal(SIGTERM, SIG_DFL);
+                close(fds[0]);
+                run_point_child(pt, plan, helper_path, fds[1]);
+        }
+        setpgid(pid, pid);      /* also here, so a kill before the child ran setpgid finds it */
+        close(fds[1]);
+
+        while (!eof) {
+                uint64_t now = now_ns();
+                if (interrupted || now >= deadline) {
+                        timed_out = !interrupted;
+                        kill_group(pid, interrupted);
+                        break;
+                }
+                uint64_t left_ms = (deadline - now) / 1000000 + 1;
+                struct pollfd p = { .fd = fds[0], .events = POLLIN };
+                int r = poll(&p, 1, left_ms < 200 ? (int)left_ms : 200);
+                if (r < 0 && errno != EINTR)
+                        break;
+                if (r > 0 && inbox_read(&in, fds[0]) == 0)
+                        eof = 1;
+        }
+        close(fds[0]);
+        /* Wait for the point's process without reaping it, so its group id cannot be reused,
+         * then make sure nothing of the group survives, then reap. */
+        memset(&si, 0, sizeof si);
+        while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+                ;
+        kill(-pid, SIGKILL);
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+
+        parse_messages(&in, out);
+        free(in.data);
+        if (timed_out || interrupted) {
+                free(out->ns_per_op);
+                out->ns_per_op = NULL;
+                out->status = OUTCOME_FAILED;
+                if (interrupted)
+                        snprintf(out->reason, sizeof out->reason, "interrupted");
+                else
+                        snprintf(out->reason, sizeof out->reason,
+                                 "exceeded its time limit of %g s; killed it and its peers", timeout_s);
+        } else if (WIFSIGNALED(st)) {
+                char said[sizeof out->reason - 128];
+                snprintf(said, sizeof said, "%.*s", (int)sizeof said - 1, out->reason);
+                out->status = OUTCOME_FAILED;
+                snprintf(out->reason, sizeof out->reason, "its process was killed by signal %d (%s)%s%s",
+                         WTERMSIG(st), strsignal(WTERMSIG(st)), said[0] ? ": " : "", said);
+        } else if (out->status == OUTCOME_OK && WEXITSTATUS(st) != 0) {
+                out->status = OUTCOME_FAILED;
+                snprintf(out->reason, sizeof out->reason, "its process exited with status %d",
+                         WEXITSTATUS(st));
+        } else if (out->status == OUTCOME_FAILED && !out->reason[0]) {
+                snprintf(out->reason, sizeof out->reason,
+                         "its process exited with status %d before reporting", WEXITSTATUS(st));
+        }
+}

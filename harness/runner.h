@@ -1,0 +1,57 @@
+/* One measured point (benchmark x mode x placement x size x param) runs in a child process of
+ * its own, in its own process group, under a watchdog: a benchmark that hangs or crashes takes
+ * only that child (and its peers) down, and the run goes on. */
+#ifndef IPCBENCH_RUNNER_H
+#define IPCBENCH_RUNNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bench.h"
+#include "measure.h"
+
+struct point {
+        const struct bench *bench;
+        enum peer_kind mode;
+        enum placement placement;
+        size_t size_bytes;        /* 0: the benchmark takes no size */
+        long param_value;         /* -1: no param */
+};
+
+/* Where each side ran and how often it was switched out, per timed operation. */
+struct point_context {
+        int cpu_main, cpu_peer;   /* -1: no peer, or not pinned */
+        uint64_t ops;
+        double main_voluntary, main_involuntary, peer_voluntary, peer_involuntary;
+};
+
+enum outcome { OUTCOME_OK, OUTCOME_SKIPPED, OUTCOME_FAILED };
+
+struct point_outcome {
+        enum outcome status;
+        char reason[1024];
+        double *ns_per_op;        /* malloc'ed; the caller frees */
+        size_t n;
+        uint64_t batch;
+        struct point_context context;
+};
+
+/* Failures and skips reported by bench_fail/bench_skip (see bench.c). */
+struct bench_report {
+        int taken;
+        int skipped;
+        char reason[1024];
+};
+
+struct bench_report *runner_report_page(void);
+
+/* Run one point in a watched child process. Never fails itself: the outcome says what happened. */
+void runner_run_point(const struct point *pt, const struct measure_plan *plan, double timeout_s,
+                      const char *helper_path, struct point_outcome *out);
+
+/* Async-signal-safe: make the running point stop (its process group is killed) and every later
+ * runner_run_point return at once as failed with reason "interrupted". */
+void runner_interrupt(void);
+int runner_interrupted(void);
+
+#endif

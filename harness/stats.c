@@ -1,0 +1,101 @@
+#include "stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+        double x = *(const double *)a, y = *(const double *)b;
+
+        return (x > y) - (x < y);
+}
+
+double stats_quantile_sorted(const double *sorted, size_t n, double p)
+{
+        double rank = p * (double)(n - 1);
+        size_t lo = (size_t)rank;
+
+        if (lo + 1 >= n)
+                return sorted[n - 1];
+        return sorted[lo] + (rank - (double)lo) * (sorted[lo + 1] - sorted[lo]);
+}
+
+static double *sorted_copy(const double *values, size_t n)
+{
+        double *copy = malloc(n * sizeof *copy);
+
+        if (!copy)
+                return NULL;
+        memcpy(copy, values, n * sizeof *copy);
+        qsort(copy, n, sizeof *copy, cmp_double);
+        return copy;
+}
+
+double stats_median(const double *values, size_t n)
+{
+        double *sorted = sorted_copy(values, n);
+        double median;
+
+        if (!sorted)
+                return NAN;
+        median = stats_quantile_sorted(sorted, n, 0.5);
+        free(sorted);
+        return median;
+}
+
+static double tail_quantile(const double *sorted, size_t n, double p)
+{
+        if ((double)n * (1.0 - p) < STATS_TAIL_MIN - 1e-9)
+                return NAN;
+        return stats_quantile_sorted(sorted, n, p);
+}
+
+/* Outliers by the modified z-score (Iglewicz and Hoaglin): |x - median| / (1.4826 MAD) > 3.5.
+ * They are counted for a warning, never dropped. */
+static size_t count_outliers(const double *sorted, size_t n, double median)
+{
+        double *dev = malloc(n * sizeof *dev);
+        size_t count = 0;
+        double mad;
+
+        if (!dev)
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                dev[i] = fabs(sorted[i] - median);
+        qsort(dev, n, sizeof *dev, cmp_double);
+        mad = stats_quantile_sorted(dev, n, 0.5);
+        if (mad > 0)
+                for (size_t i = 0; i < n; i++)
+                        if (fabs(sorted[i] - median) / (1.4826 * mad) > 3.5)
+                                count++;
+        free(dev);
+        return count;
+}
+
+int stats_summarize(const double *samples, size_t n, struct stats *out)
+{
+        double *sorted = sorted_copy(samples, n);
+        double mean = 0, m2 = 0;
+
+        if (!sorted)
+                return -1;
+        /* Welford: one pass, no catastrophic cancellation on large nanosecond values. */
+        for (size_t i = 0; i < n; i++) {
+                double delta = samples[i] - mean;
+                mean += delta / (double)(i + 1);
+                m2 += delta * (samples[i] - mean);
+        }
+        out->n = n;
+        out->min = sorted[0];
+        out->max = sorted[n - 1];
+        out->p50 = stats_quantile_sorted(sorted, n, 0.5);
+        out->p90 = tail_quantile(sorted, n, 0.90);
+        out->p99 = tail_quantile(sorted, n, 0.99);
+        out->p999 = tail_quantile(sorted, n, 0.999);
+        out->mean = mean;
+        out->stddev = n >= 2 ? sqrt(m2 / (double)(n - 1)) : NAN;
+        out->outliers = count_outliers(sorted, n, out->p50);
+        free(sorted);
+        return 0;
+}

@@ -1,0 +1,37 @@
+# Shared style for every ipcbench chart, loaded before the chart's own script:
+#   gnuplot -e "fmt='svg'; out='...'; machine='...'; run='...'; ..." plots/common.gp plots/<chart>.gp
+# fmt: svg or png; out: the file to write; machine: "host · Linux kernel" for titles;
+# run: "run <id> · <date>", printed small in a corner so a chart found alone still says its origin.
+
+# Okabe-Ito blue and vermillion: distinct for colour-blind readers and in greyscale print.
+# Integers (0xRRGGBB), so charts can use them with "lc rgb variable" as well as "lc rgb".
+thread_colour = 0x0072B2
+process_colour = 0xD55E00
+whisker_colour = 0x333333
+font_name = "DejaVu Sans"
+
+set encoding utf8
+# noenhanced: benchmark names such as clone_vm must not turn into subscripts.
+if (fmt eq "svg") {
+	set terminal svg size 900,560 dynamic font font_name.",13" noenhanced background "white"
+} else {
+	# pngcairo (antialiased) is in Debian's gnuplot-nox; plain png (libgd) is the fallback.
+	if (strstrt(GPVAL_TERMINALS, " pngcairo ") > 0) {
+		set terminal pngcairo size 900,560 font font_name.",11" noenhanced background "white"
+	} else {
+		set terminal png size 900,560 font font_name.",11" noenhanced background "white"
+	}
+}
+set output out
+
+set border 3 lc rgb "#555555"
+set tics nomirror out
+set grid ytics mytics lc rgb "#e4e4e4" lw 1, lc rgb "#f2f2f2" lw 1
+set key top left Left reverse noautotitle samplen 1.5 spacing 1.2 box lc rgb "#cccccc" opaque
+set datafile separator "\t"
+# Bottom margin leaves a line under the x label for the run label.
+set bmargin 5
+set label 99 run at screen 0.99, screen 0.025 right font font_name.",9" tc rgb "#777777"
+
+# Three significant figures, as in lecture-table.md; the CSV keeps full precision.
+sig3(x) = x >= 99.95 ? sprintf("%.0f", x) : x >= 9.995 ? sprintf("%.1f", x) : sprintf("%.2f", x)

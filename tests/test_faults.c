@@ -1,0 +1,206 @@
+/* Faults through the whole `run` path, in both peer kinds: a peer that hangs is killed by the
+ * watchdog within the limit and leaves no process behind; a peer that crashes, or fails and
+ * says why, fails its benchmark with the reason; the benchmarks after them still run. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "check.h"
+#include "cli.h"
+#include "clock.h"
+
+struct ping {
+        int to_peer[2], to_main[2];
+        uint64_t seq;
+};
+
+static int ping_setup(struct bench_ctx *ctx)
+{
+        struct ping *p = ctx->state;
+
+        if (pipe(p->to_peer) != 0 || pipe(p->to_main) != 0)
+                return bench_fail(ctx, "pipe", errno);
+        return BENCH_OK;
+}
+
+/* Echo sequence numbers until main closes its end. */
+static int ping_peer(struct bench_ctx *ctx)
+{
+        struct ping *p = ctx->state;
+        uint64_t seq;
+        ssize_t n;
+
+        bench_close_other_side(ctx, p->to_peer[1]);
+        while ((n = read_full(p->to_peer[0], &seq, sizeof seq)) == sizeof seq)
+                if (write_full(p->to_main[1], &seq, sizeof seq) != sizeof seq)
+                        return bench_fail(ctx, "write", errno);
+        return n == 0 ? BENCH_OK : bench_fail(ctx, "read", errno);
+}
+
+static int ping_run(struct bench_ctx *ctx, uint64_t iters)
+{
+        struct ping *p = ctx->state;
+
+        while (iters--) {
+                uint64_t seq = ++p->seq, back = 0;
+                if (write_full(p->to_peer[1], &seq, sizeof seq) != sizeof seq)
+                        return bench_fail(ctx, "write", errno);
+                if (read_full(p->to_main[0], &back, sizeof back) != sizeof back)
+                        return bench_failf(ctx, "the peer stopped answering");
+                if (back != seq)
+                        return bench_failf(ctx, "sequence %llu came back as %llu",
+                                           (unsigned long long)seq, (unsigned long long)back);
+        }
+        return BENCH_OK;
+}
+
+static void ping_stop(struct bench_ctx *ctx)
+{
+        close(((struct ping *)ctx->state)->to_peer[1]);
+}
+
+/* The hanging peer leaves its process id where the test can check that it is gone. */
+static int hang_peer(struct bench_ctx *ctx)
+{
+        const char *path = getenv("TEST_FAULTS_PIDFILE");
+        FILE *f = path ? fopen(path, "w") : NULL;
+
+        (void)ctx;
+        if (f) {
+                fprintf(f, "%d\n", (int)getpid());
+                fclose(f);
+        }
+        for (;;)
+                pause();
+        return BENCH_OK;
+}
+
+static int crash_peer(struct bench_ctx *ctx)
+{
+        (void)ctx;
+        raise(SIGSEGV);
+        return BENCH_OK;
+}
+
+static int failing_peer(struct bench_ctx *ctx)
+{
+        return bench_failf(ctx, "deliberate failure %d", 42);
+}
+
+#define TEST_BENCH(id, peer_fn, run_fn)                                                      \
+        static const struct bench id = {                                                     \
+                .name = "test." #id, .group = "test", .mechanism = #id, .variant = "",       \
+                .summary = "a test", .metric = "rtt", .state_bytes = sizeof(struct ping),    \
+                .setup = ping_setup, .peer = peer_fn, .run = run_fn, .stop = ping_stop,      \
+        }
+
+TEST_BENCH(hang, hang_peer, ping_run);
+TEST_BENCH(crash, crash_peer, ping_run);
+TEST_BENCH(fail, failing_peer, ping_run);
+TEST_BENCH(ok, ping_peer, ping_run);
+
+static const struct bench *const table[] = { &hang, &crash, &fail, &ok };
+
+static char root[] = "/tmp/ipcbench-test-faults-XXXXXX";
+
+static int run(const char *mode, const char *glob, const char *timeout)
+{
+        char out[256];
+        char *argv[] = { "ipcbench", "run", "--mode", (char *)mode, "--placement", "same-cpu",
+                         "--iterations", "200", "--timeout", (char *)timeout, "--out", out,
+                         (char *)glob, NULL };
+
+        snprintf(out, sizeof out, "%s/%s-%s", root, mode, glob);
+        return cli_main(13, argv, table, sizeof table / sizeof *table);
+}
+
+static char *slurp(const char *path)
+{
+        static char text[65536];
+        FILE *f = fopen(path, "r");
+        size_t n = 0;
+
+        if (f) {
+                n = fread(text, 1, sizeof text - 1, f);
+                fclose(f);
+        }
+        text[n] = '\0';
+        return text;
+}
+
+static char *meta_of(const char *mode, const char *glob)
+{
+        char path[512];
+
+        snprintf(path, sizeof path, "%s/%s-%s/latest/meta.json", root, mode, glob);
+        return slurp(path);
+}
+
+static int process_gone(pid_t pid)
+{
+        for (int i = 0; i < 300; i++) {
+                char path[64];
+                snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+                FILE *f = fopen(path, "r");
+                if (!f)
+                        return 1;
+                char state = '?';
+                int scanned = fscanf(f, "%*d %*s %c", &state);
+                fclose(f);
+                if (scanned == 1 && state == 'Z')
+                        return 1;
+                usleep(10000);
+        }
+        return 0;
+}
+
+int main(void)
+{
+        struct rlimit no_core = { 0, 0 };
+        char pidfile[300];
+        const char *modes[] = { "thread", "process" };
+
+        setrlimit(RLIMIT_CORE, &no_core);
+        if (!mkdtemp(root)) {
+                perror("mkdtemp");
+                return TEST_FAIL;
+        }
+        snprintf(pidfile, sizeof pidfile, "%s/hang.pid", root);
+        setenv("TEST_FAULTS_PIDFILE", pidfile, 1);
+
+        for (int m = 0; m < 2; m++) {
+                /* The watchdog: killed within its limit, the peer with it, the run failed. */
+                uint64_t t0 = now_ns();
+                CHECK_INT(run(modes[m], "test.hang", "1"), 1);
+                double took_s = (double)(now_ns() - t0) / 1e9;
+                CHECK(took_s < 4.0);
+                CHECK_CONTAINS(meta_of(modes[m], "test.hang"), "exceeded its time limit of 1 s");
+                pid_t pid = (pid_t)atoi(slurp(pidfile));
+                CHECK(pid > 0 && process_gone(pid));
+                unlink(pidfile);
+
+                CHECK_INT(run(modes[m], "test.crash", "20"), 1);
+                CHECK_CONTAINS(meta_of(modes[m], "test.crash"), "signal 11");
+
+                CHECK_INT(run(modes[m], "test.fail", "20"), 1);
+                CHECK_CONTAINS(meta_of(modes[m], "test.fail"), "deliberate failure 42");
+                CHECK_CONTAINS(meta_of(modes[m], "test.fail"), m ? "process, peer side" : "thread, peer side");
+
+                /* After failures in the same run, a sound benchmark still runs and is written. */
+                CHECK_INT(run(modes[m], "test.*", "5"), 1);
+                char path[512];
+                snprintf(path, sizeof path, "%s/%s-test.*/latest/results.csv", root, modes[m]);
+                CHECK_CONTAINS(slurp(path), "test.ok,test,ok,,");
+                CHECK_INT(run(modes[m], "test.ok", "20"), 0);
+        }
+        /* Leave nothing behind. */
+        char command[400];
+        snprintf(command, sizeof command, "rm -rf '%s'", root);
+        if (system(command) != 0)
+                fprintf(stderr, "could not remove %s\n", root);
+        return check_result();
+}
