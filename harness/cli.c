@@ -390,8 +390,10 @@ static void progress(size_t done, size_t total, const char *label, uint64_t star
                 fputs("\r\033[K", stderr);
                 return;
         }
-        fprintf(stderr, "\r\033[K[%zu/%zu] %s  (%.0f s)", done + 1, total, label,
-                (double)(now_ns() - start_ns) / 1e9);
+        double elapsed_s = (double)(now_ns() - start_ns) / 1e9;
+        fprintf(stderr, "\r\033[K[%zu/%zu] %s  %.0f s", done + 1, total, label, elapsed_s);
+        if (done > 0)   /* points so far are the best guess of the points to come */
+                fprintf(stderr, ", about %.0f s left", elapsed_s / (double)done * (double)(total - done));
         fflush(stderr);
 }
 
@@ -422,6 +424,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                 if (!matched)
                         return usage_error("no benchmark matches '%s'; see 'ipcbench list'", glob);
         }
+        int sized = 0;
         for (size_t i = 0; i < count; i++) {
                 int selected = !o.n_globs;
                 for (size_t g = 0; g < o.n_globs && !selected; g++)
@@ -430,7 +433,11 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                         fputs("ipcbench: out of memory\n", stderr);
                         return 1;
                 }
+                sized |= selected && table[i]->sizes;
         }
+        if (o.n_sizes && !sized)
+                fputs("ipcbench: note: --sizes is ignored: none of the selected benchmarks takes a "
+                      "message size\n", stderr);
 
         /* The run directory is made under a hidden name and renamed when complete, so an
          * interrupted or failed run leaves no partial results behind. */

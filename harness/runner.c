@@ -400,6 +400,7 @@ void runner_run_point(const struct point *pt, const struct measure_plan *plan, d
                         _exit(1);
                 signal(SIGINT, SIG_DFL);
                 signal(SIGTERM, SIG_DFL);
+                signal(SIGHUP, SIG_DFL);
                 close(fds[0]);
                 run_point_child(pt, plan, helper_path, fds[1]);
         }

@@ -8,6 +8,12 @@
 thread_colour = 0x0072B2
 process_colour = 0xD55E00
 whisker_colour = 0x333333
+# For a figure measured outside ipcbench (e.g. by hyperfine), beside ipcbench's own bars.
+neutral_colour = 0x999999
+# The colour c mixed with white, f = 0 (c) to 1 (white): the lighter fill of a second placement.
+tint(c, f) = (int(((c >> 16) & 255) + (255 - ((c >> 16) & 255)) * f) << 16) + \
+	(int(((c >> 8) & 255) + (255 - ((c >> 8) & 255)) * f) << 8) + \
+	int((c & 255) + (255 - (c & 255)) * f)
 font_name = "DejaVu Sans"
 
 set encoding utf8
@@ -35,3 +41,7 @@ set label 99 run at screen 0.99, screen 0.025 right font font_name.",9" tc rgb "
 
 # Three significant figures, as in lecture-table.md; the CSV keeps full precision.
 sig3(x) = x >= 99.95 ? sprintf("%.0f", x) : x >= 9.995 ? sprintf("%.1f", x) : sprintf("%.2f", x)
+
+# CPU placement (the CSV's placement column) in words people read, the CSV's word in brackets.
+placement_name(p) = p eq "same-cpu" ? "one CPU (same-cpu)" : p eq "cross-cpu" ? "two CPUs (cross-cpu)" : \
+	p eq "any" ? "unpinned (any)" : p eq "unknown" ? "placement not recorded" : p

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { TEST_PASS = 0, TEST_FAIL = 1, TEST_SKIP = 77 };
 
@@ -61,6 +62,26 @@ static int check_failures;
                         check_failures++;                                                    \
                 }                                                                            \
         } while (0)
+
+/* Whether process `pid` has ended within `seconds`: gone from /proc, or a zombie waiting for
+ * its new parent to reap it. */
+static inline int check_process_gone(int pid, double seconds)
+{
+        for (int i = 0; i < seconds * 100; i++) {
+                char path[64], state = '?';
+                snprintf(path, sizeof path, "/proc/%d/stat", pid);
+                FILE *f = fopen(path, "r");
+                if (!f)
+                        return 1;
+                int scanned = fscanf(f, "%*d %*s %c", &state);
+                fclose(f);
+                if (scanned == 1 && state == 'Z')
+                        return 1;
+                struct timespec pause = { 0, 10 * 1000 * 1000 };
+                nanosleep(&pause, NULL);
+        }
+        return 0;
+}
 
 static inline int check_result(void)
 {

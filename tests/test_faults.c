@@ -2,6 +2,7 @@
  * watchdog within the limit and leaves no process behind; a peer that crashes, or fails and
  * says why, fails its benchmark with the reason; the benchmarks after them still run. */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -140,24 +141,6 @@ static char *meta_of(const char *mode, const char *glob)
         return slurp(path);
 }
 
-static int process_gone(pid_t pid)
-{
-        for (int i = 0; i < 300; i++) {
-                char path[64];
-                snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-                FILE *f = fopen(path, "r");
-                if (!f)
-                        return 1;
-                char state = '?';
-                int scanned = fscanf(f, "%*d %*s %c", &state);
-                fclose(f);
-                if (scanned == 1 && state == 'Z')
-                        return 1;
-                usleep(10000);
-        }
-        return 0;
-}
-
 int main(void)
 {
         struct rlimit no_core = { 0, 0 };
@@ -180,7 +163,7 @@ int main(void)
                 CHECK(took_s < 4.0);
                 CHECK_CONTAINS(meta_of(modes[m], "test.hang"), "exceeded its time limit of 1 s");
                 pid_t pid = (pid_t)atoi(slurp(pidfile));
-                CHECK(pid > 0 && process_gone(pid));
+                CHECK(pid > 0 && check_process_gone(pid, 3.0));
                 unlink(pidfile);
 
                 CHECK_INT(run(modes[m], "test.crash", "20"), 1);
@@ -197,6 +180,19 @@ int main(void)
                 CHECK_CONTAINS(slurp(path), "test.ok,test,ok,,");
                 CHECK_INT(run(modes[m], "test.ok", "20"), 0);
         }
+        /* On one CPU, cross-cpu is skipped with the reason, not failed and not faked. */
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(sched_getcpu(), &one);
+        CHECK_INT(sched_setaffinity(0, sizeof one, &one), 0);
+        char out[300];
+        snprintf(out, sizeof out, "%s/one-cpu", root);
+        char *argv[] = { "ipcbench", "run", "--placement", "cross-cpu", "--iterations", "20",
+                         "--out", out, "test.ok", NULL };
+        CHECK_INT(cli_main(9, argv, table, sizeof table / sizeof *table), 0);
+        snprintf(out, sizeof out, "%s/one-cpu/latest/meta.json", root);
+        CHECK_CONTAINS(slurp(out), "cross-cpu needs two CPUs");
+
         /* Leave nothing behind. */
         char command[400];
         snprintf(command, sizeof command, "rm -rf '%s'", root);

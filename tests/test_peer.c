@@ -61,26 +61,6 @@ static int start_and_join(enum peer_kind kind, int (*fn)(void *), char *err, siz
         return peer_join(&p, err, len);
 }
 
-static int gone_within(pid_t pid, double seconds)
-{
-        struct timespec pause = { 0, 10 * 1000 * 1000 };
-
-        for (int i = 0; i < seconds * 100; i++) {
-                char path[64];
-                snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-                FILE *f = fopen(path, "r");
-                if (!f)
-                        return 1;
-                char state = '?';
-                int scanned = fscanf(f, "%*d %*s %c", &state);
-                fclose(f);
-                if (scanned == 1 && state == 'Z')
-                        return 1;       /* dead, waiting for init to reap it */
-                nanosleep(&pause, NULL);
-        }
-        return 0;
-}
-
 int main(void)
 {
         struct rlimit no_core = { 0, 0 };
@@ -141,6 +121,6 @@ int main(void)
         pid_t orphan = -1;
         CHECK_INT(read(pids[0], &orphan, sizeof orphan), sizeof orphan);
         waitpid(middle, NULL, 0);
-        CHECK(orphan > 0 && gone_within(orphan, 5.0));
+        CHECK(orphan > 0 && check_process_gone(orphan, 5.0));
         return check_result();
 }
