@@ -566,6 +566,8 @@ int cli_main(int argc, char **argv, const struct bench *const *table, size_t cou
                 puts("ipcbench " IPCBENCH_VERSION);
                 return 0;
         }
+        if (strcmp(verb, RUNNER_POINT_VERB) == 0)
+                return runner_point_main(argc, argv, table, count);
         if (strcmp(verb, "list") == 0)
                 return cmd_list(argc - 2, argv + 2, table, count);
         if (strcmp(verb, "run") == 0)

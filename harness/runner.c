@@ -297,6 +297,71 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
         _exit(0);
 }
 
+/* The point's process starts as a fresh image of this program (exec), not as a fork of the
+ * parent: a fork would inherit the memory the parent has gathered by then (samples of earlier
+ * points), and a process's size changes what creating it costs. Every point starts alike,
+ * whatever ran before it. Never returns. */
+static void exec_point(const struct point *pt, const struct measure_plan *plan,
+                       const char *helper_path, int fd)
+{
+        char mode[8], placement[8], size[24], param[24], iterations[24], duration[40],
+                warmup[40], min_batch[24], min_samples[24], max_samples[24], out_fd[12];
+        char *argv[] = { "ipcbench", RUNNER_POINT_VERB, (char *)pt->bench->name, mode, placement,
+                         size, param, iterations, duration, warmup, min_batch, min_samples,
+                         max_samples, (char *)helper_path, out_fd, NULL };
+        char reason[600];
+
+        snprintf(mode, sizeof mode, "%d", (int)pt->mode);
+        snprintf(placement, sizeof placement, "%d", (int)pt->placement);
+        snprintf(size, sizeof size, "%zu", pt->size_bytes);
+        snprintf(param, sizeof param, "%ld", pt->param_value);
+        snprintf(iterations, sizeof iterations, "%llu", (unsigned long long)plan->iterations);
+        snprintf(duration, sizeof duration, "%a", plan->duration_s);    /* %a: exact */
+        snprintf(warmup, sizeof warmup, "%a", plan->warmup_s);
+        snprintf(min_batch, sizeof min_batch, "%llu", (unsigned long long)plan->min_batch_ns);
+        snprintf(min_samples, sizeof min_samples, "%zu", plan->min_samples);
+        snprintf(max_samples, sizeof max_samples, "%zu", plan->max_samples);
+        snprintf(out_fd, sizeof out_fd, "%d", fd);
+        fcntl(fd, F_SETFD, 0);          /* the one descriptor the new image keeps */
+        execv("/proc/self/exe", argv);
+        snprintf(reason, sizeof reason, "execv(/proc/self/exe): %s", strerror(errno));
+        send_message(fd, MSG_FAIL, reason, strlen(reason) + 1, NULL, 0);
+        _exit(1);
+}
+
+int runner_point_main(int argc, char **argv, const struct bench *const *table, size_t count)
+{
+        struct point pt = { 0 };
+        struct measure_plan plan;
+        unsigned long long iterations, min_batch;
+        int mode, placement, fd;
+
+        if (argc != 15 || sscanf(argv[3], "%d", &mode) != 1 || sscanf(argv[4], "%d", &placement) != 1 ||
+            sscanf(argv[5], "%zu", &pt.size_bytes) != 1 || sscanf(argv[6], "%ld", &pt.param_value) != 1 ||
+            sscanf(argv[7], "%llu", &iterations) != 1 || sscanf(argv[8], "%la", &plan.duration_s) != 1 ||
+            sscanf(argv[9], "%la", &plan.warmup_s) != 1 || sscanf(argv[10], "%llu", &min_batch) != 1 ||
+            sscanf(argv[11], "%zu", &plan.min_samples) != 1 ||
+            sscanf(argv[12], "%zu", &plan.max_samples) != 1 || sscanf(argv[14], "%d", &fd) != 1) {
+                fprintf(stderr, "ipcbench: %s is internal: it runs one point for 'ipcbench run'\n",
+                        RUNNER_POINT_VERB);
+                return 2;
+        }
+        for (size_t i = 0; i < count && !pt.bench; i++)
+                if (strcmp(table[i]->name, argv[2]) == 0)
+                        pt.bench = table[i];
+        if (!pt.bench) {
+                fprintf(stderr, "ipcbench: %s: no benchmark '%s'\n", RUNNER_POINT_VERB, argv[2]);
+                return 2;
+        }
+        pt.mode = (enum peer_kind)mode;
+        pt.placement = (enum placement)placement;
+        plan.iterations = iterations;
+        plan.min_batch_ns = min_batch;
+        fcntl(fd, F_SETFD, FD_CLOEXEC); /* peers and helpers it starts need not keep it */
+        run_point_child(&pt, &plan, argv[13], fd);
+        return 1;                       /* not reached: run_point_child exits */
+}
+
 /* ---- the watching parent -------------------------------------------------------------- */
 
 struct inbox {
@@ -398,11 +463,8 @@ void runner_run_point(const struct point *pt, const struct measure_plan *plan, d
                 setpgid(0, 0);  /* a group of its own: the watchdog kills it and its peers at once */
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
                         _exit(1);
-                signal(SIGINT, SIG_DFL);
-                signal(SIGTERM, SIG_DFL);
-                signal(SIGHUP, SIG_DFL);
                 close(fds[0]);
-                run_point_child(pt, plan, helper_path, fds[1]);
+                exec_point(pt, plan, helper_path, fds[1]);
         }
         setpgid(pid, pid);      /* also here, so a kill before the child ran setpgid finds it */
         close(fds[1]);

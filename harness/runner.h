@@ -49,6 +49,10 @@ struct bench_report *runner_report_page(void);
 void runner_run_point(const struct point *pt, const struct measure_plan *plan, double timeout_s,
                       const char *helper_path, struct point_outcome *out);
 
+/* The hidden verb under which a point's own process runs, and its entry from cli_main. */
+#define RUNNER_POINT_VERB "__point"
+int runner_point_main(int argc, char **argv, const struct bench *const *table, size_t count);
+
 /* Async-signal-safe: make the running point stop (its process group is killed) and every later
  * runner_run_point return at once as failed with reason "interrupted". */
 void runner_interrupt(void);

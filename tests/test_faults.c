@@ -92,6 +92,24 @@ static int failing_peer(struct bench_ctx *ctx)
         return bench_failf(ctx, "deliberate failure %d", 42);
 }
 
+/* A point's process must not inherit the memory of the process that runs the benchmarks
+ * (its size would change what forking costs): main() below holds 64 MiB, a fresh point
+ * process holds a few. */
+static int fresh_setup(struct bench_ctx *ctx)
+{
+        char line[256];
+        long rss_kib = -1;
+        FILE *f = fopen("/proc/self/status", "r");
+
+        while (f && fgets(line, sizeof line, f))
+                sscanf(line, "VmRSS: %ld", &rss_kib);
+        if (f)
+                fclose(f);
+        if (rss_kib < 0 || rss_kib > 32 * 1024)
+                return bench_failf(ctx, "the point's process holds %ld KiB: it inherited memory", rss_kib);
+        return ping_setup(ctx);
+}
+
 #define TEST_BENCH(id, peer_fn, run_fn)                                                      \
         static const struct bench id = {                                                     \
                 .name = "test." #id, .group = "test", .mechanism = #id, .variant = "",       \
@@ -104,7 +122,13 @@ TEST_BENCH(crash, crash_peer, ping_run);
 TEST_BENCH(fail, failing_peer, ping_run);
 TEST_BENCH(ok, ping_peer, ping_run);
 
-static const struct bench *const table[] = { &hang, &crash, &fail, &ok };
+static const struct bench fresh = {
+        .name = "test.fresh", .group = "test", .mechanism = "fresh", .variant = "",
+        .summary = "a test", .metric = "rtt", .state_bytes = sizeof(struct ping),
+        .setup = fresh_setup, .peer = ping_peer, .run = ping_run, .stop = ping_stop,
+};
+
+static const struct bench *const table[] = { &hang, &crash, &fail, &ok, &fresh };
 
 static char root[] = "/tmp/ipcbench-test-faults-XXXXXX";
 
@@ -141,8 +165,12 @@ static char *meta_of(const char *mode, const char *glob)
         return slurp(path);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+        /* Each point runs in a fresh image of this program, which lands here: hand it over. */
+        if (argc > 1)
+                return cli_main(argc, argv, table, sizeof table / sizeof *table);
+
         struct rlimit no_core = { 0, 0 };
         char pidfile[300];
         const char *modes[] = { "thread", "process" };
@@ -154,6 +182,14 @@ int main(void)
         }
         snprintf(pidfile, sizeof pidfile, "%s/hang.pid", root);
         setenv("TEST_FAULTS_PIDFILE", pidfile, 1);
+
+        size_t ballast_bytes = 64u << 20;
+        char *ballast = malloc(ballast_bytes);
+        CHECK(ballast != NULL);
+        if (ballast)
+                memset(ballast, 1, ballast_bytes);
+        CHECK_INT(run("process", "test.fresh", "20"), 0);
+        free(ballast);
 
         for (int m = 0; m < 2; m++) {
                 /* The watchdog: killed within its limit, the peer with it, the run failed. */
@@ -187,9 +223,9 @@ int main(void)
         CHECK_INT(sched_setaffinity(0, sizeof one, &one), 0);
         char out[300];
         snprintf(out, sizeof out, "%s/one-cpu", root);
-        char *argv[] = { "ipcbench", "run", "--placement", "cross-cpu", "--iterations", "20",
+        char *one_cpu_argv[] = { "ipcbench", "run", "--placement", "cross-cpu", "--iterations", "20",
                          "--out", out, "test.ok", NULL };
-        CHECK_INT(cli_main(9, argv, table, sizeof table / sizeof *table), 0);
+        CHECK_INT(cli_main(9, one_cpu_argv, table, sizeof table / sizeof *table), 0);
         snprintf(out, sizeof out, "%s/one-cpu/latest/meta.json", root);
         CHECK_CONTAINS(slurp(out), "cross-cpu needs two CPUs");
 
