@@ -13,15 +13,13 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "version.h"
 #include "csv.h"
 #include "meta.h"
 #include "options.h"
 #include "report.h"
 #include "runner.h"
 
-#ifndef IPCBENCH_VERSION
-#define IPCBENCH_VERSION "unknown"
-#endif
 
 static const char main_help[] =
 "usage: ipcbench COMMAND [ARGS]\n"

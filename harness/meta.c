@@ -6,10 +6,8 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "version.h"
 
-#ifndef IPCBENCH_VERSION
-#define IPCBENCH_VERSION "unknown"
-#endif
 
 void json_string(FILE *f, const char *text)
 {
