@@ -187,7 +187,7 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
         struct measure_samples samples = { 0 };
         struct msg_result result;
         struct peer peer;
-        char err[1024] = "";
+        char err[1024] = "", peer_err[sizeof err];
         long v0 = 0, i0 = 0, v1 = 0, i1 = 0, pv0 = 0, pi0 = 0, pv1 = 0, pi1 = 0;
         uint64_t batch = 0;
         int rc;
@@ -272,8 +272,11 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
                         peer_kill(&peer);
                 else if (b->stop)
                         b->stop(&ctx);
-                if (peer_join(&peer, err, sizeof err) != 0 && rc == BENCH_OK)
+                /* After a failure of main, the peer's end (killed just above) is not news. */
+                if (peer_join(&peer, peer_err, sizeof peer_err) != 0 && rc == BENCH_OK) {
+                        memcpy(err, peer_err, sizeof err);
                         rc = BENCH_FAILED;
+                }
                 if (rc == BENCH_OK && pc.cpu_peer >= 0 &&
                     (peer.last.cpu_start != pc.cpu_peer || peer.last.cpu_end != pc.cpu_peer)) {
                         snprintf(err, sizeof err, "peer was pinned to CPU %d but ran on CPU %d..%d",
