@@ -59,3 +59,11 @@ void bench_close_other_side(struct bench_ctx *ctx, int fd)
         if (ctx->mode == PEER_PROCESS)
                 close(fd);
 }
+
+int bench_report(struct bench_ctx *ctx, const char *metric, const char *unit, double value)
+{
+        if (runner_record(metric, unit, value) != 0)
+                return bench_failf(ctx, "more than the allowed number of metrics, or out of memory, "
+                                   "reporting '%s'", metric);
+        return BENCH_OK;
+}

@@ -25,6 +25,9 @@ struct bench_ctx {
         void *buf;                 /* size_bytes of private memory, touched before timing */
         const char *helper_path;   /* the ipcbench-true program, beside the binary */
         const char *side;          /* "main" or "peer": named in error messages */
+        double parts;              /* what one operation divides into for split_metric and
+                                    * excess_metric (e.g. 2 switches per round trip); setup may
+                                    * set it, default 1 */
 };
 
 struct bench {
@@ -34,8 +37,10 @@ struct bench {
         const char *variant;       /* "" when none */
         const char *summary;       /* one line: what one iteration is */
         const char *metric;        /* CSV metric of a timed iteration, e.g. "create", "rtt" */
-        /* Benchmarks without a peer run once, unpinned; fixed_mode says what they create. */
+        /* Benchmarks without a peer: fixed_mode says what they create, unless per_mode is set,
+         * when they run once per selected mode and run() reads ctx->mode. */
         enum peer_kind fixed_mode;
+        int per_mode;
         size_t state_bytes;
         const size_t *sizes;       /* 0-terminated; NULL when the benchmark takes no size */
         const size_t *quick_sizes;
@@ -48,7 +53,24 @@ struct bench {
         int (*run)(struct bench_ctx *ctx, uint64_t iters); /* timed: only the operation */
         void (*stop)(struct bench_ctx *ctx);               /* tell the peer to return */
         void (*teardown)(struct bench_ctx *ctx);           /* always called after setup succeeded */
+
+        /* Optional. Untimed, before every sample of `batch` operations (e.g. fresh pages). */
+        int (*before_sample)(struct bench_ctx *ctx, uint64_t batch);
+        /* Optional: each sample divided by ctx->parts, as another metric (e.g. "switch"). */
+        const char *split_metric;
+        /* Optional: the same work without what is measured (lmbench's lat_ctx: the pipe work
+         * inside one task), timed first, before the peer starts, reported as metric
+         * "baseline"; each sample's excess over the baseline's median, divided by ctx->parts,
+         * is reported as excess_metric. */
+        int (*baseline)(struct bench_ctx *ctx, uint64_t iters);
+        const char *excess_metric;
+        /* Instead of run(): an untimed benchmark that measures once (per repetition) and
+         * reports what it found with bench_report(). */
+        int (*measure)(struct bench_ctx *ctx);
 };
+
+/* For measure(): one value of `metric` in `unit` (e.g. "memory", "KiB"), from the main side. */
+int bench_report(struct bench_ctx *ctx, const char *metric, const char *unit, double value);
 
 /* Report an unexpected failure of `call` (errno value `err`) and return BENCH_FAILED.
  * For pthread_* pass the returned value as err. */

@@ -69,7 +69,7 @@ static int cmd_list(int argc, char **argv, const struct bench *const *table, siz
         if (strcmp(glob, "--names") == 0) {
                 for (size_t i = 0; i < count; i++)
                         printf("%s %s\n", table[i]->name,
-                               table[i]->peer ? "thread,process" : peer_kind_name(table[i]->fixed_mode));
+                               bench_has_modes(table[i]) ? "thread,process" : peer_kind_name(table[i]->fixed_mode));
                 return 0;
         }
         for (size_t i = 0; i < count; i++) {
@@ -78,7 +78,7 @@ static int cmd_list(int argc, char **argv, const struct bench *const *table, siz
                         continue;
                 printf("%-22s %-8s %s\n", b->name, b->group, b->summary);
                 printf("%-22s %-8s   modes: %s; placements: %s", "", "",
-                       b->peer ? "thread, process" : peer_kind_name(b->fixed_mode),
+                       bench_has_modes(b) ? "thread, process" : peer_kind_name(b->fixed_mode),
                        b->peer ? "same-cpu, cross-cpu" : "same-cpu, any (unpinned)");
                 if (b->sizes) {
                         printf("; sizes: ");
@@ -141,7 +141,7 @@ static int plan_bench(struct plan *p, const struct bench *b, const struct run_op
         const enum placement *places = b->peer ? peer_places : alone_places;
 
         for (size_t m = 0; m < 2; m++) {
-                if (b->peer ? !(o->modes & (1u << m)) : kinds[m] != b->fixed_mode)
+                if (bench_has_modes(b) ? !(o->modes & (1u << m)) : kinds[m] != b->fixed_mode)
                         continue;
                 for (size_t pl = 0; pl < 2; pl++) {
                         if (!(o->placements & (1u << pl)))
@@ -251,15 +251,18 @@ static int write_results(const char *dir, const char *run_id, const struct resul
                 const struct bench *b = r->pt.bench;
                 if (r->status != OUTCOME_OK)
                         continue;
-                struct csv_row row = {
-                        .run_id = run_id, .benchmark = b->name, .group = b->group,
-                        .mechanism = b->mechanism, .variant = b->variant,
-                        .mode = peer_kind_name(r->pt.mode), .placement = placement_name(r->pt.placement),
-                        .size_bytes = r->pt.size_bytes, .param = b->param,
-                        .param_value = r->pt.param_value, .metric = r->metric, .unit = r->unit,
-                        .stats = r->stats,
-                };
-                csv_write_row(af.f, &row);
+                for (size_t k = 0; k < r->n_series; k++) {
+                        struct csv_row row = {
+                                .run_id = run_id, .benchmark = b->name, .group = b->group,
+                                .mechanism = b->mechanism, .variant = b->variant,
+                                .mode = peer_kind_name(r->pt.mode),
+                                .placement = placement_name(r->pt.placement),
+                                .size_bytes = r->pt.size_bytes, .param = b->param,
+                                .param_value = r->pt.param_value, .metric = r->series[k].metric,
+                                .unit = r->series[k].unit, .stats = r->series[k].stats,
+                        };
+                        csv_write_row(af.f, &row);
+                }
         }
         return atomic_file_commit(&af);
 }
@@ -317,18 +320,19 @@ static int write_samples(const char *dir, const char *run_id, const struct resul
         fputs("run_id,benchmark,mode,placement,size_bytes,param_value,metric,unit,index,value\n", af.f);
         for (size_t i = 0; i < n; i++) {
                 const struct result *r = &results[i];
-                for (size_t k = 0; k < r->n; k++) {
-                        fprintf(af.f, "%s,%s,%s,%s,", run_id, r->pt.bench->name,
-                                peer_kind_name(r->pt.mode), placement_name(r->pt.placement));
-                        if (r->pt.size_bytes)
-                                fprintf(af.f, "%zu", r->pt.size_bytes);
-                        fputc(',', af.f);
-                        if (r->pt.bench->param)
-                                fprintf(af.f, "%ld", r->pt.param_value);
-                        fprintf(af.f, ",%s,%s,%zu,", r->metric, r->unit, k);
-                        csv_number(af.f, r->samples[k]);
-                        fputc('\n', af.f);
-                }
+                for (size_t m = 0; m < r->n_series; m++)
+                        for (size_t k = 0; k < r->series[m].n; k++) {
+                                fprintf(af.f, "%s,%s,%s,%s,", run_id, r->pt.bench->name,
+                                        peer_kind_name(r->pt.mode), placement_name(r->pt.placement));
+                                if (r->pt.size_bytes)
+                                        fprintf(af.f, "%zu", r->pt.size_bytes);
+                                fputc(',', af.f);
+                                if (r->pt.bench->param)
+                                        fprintf(af.f, "%ld", r->pt.param_value);
+                                fprintf(af.f, ",%s,%s,%zu,", r->series[m].metric, r->series[m].unit, k);
+                                csv_number(af.f, r->series[m].samples[k]);
+                                fputc('\n', af.f);
+                        }
         }
         return atomic_file_commit(&af);
 }
@@ -345,7 +349,7 @@ static int write_meta(const char *dir, const struct meta_info *m)
 
 /* ---- run ------------------------------------------------------------------------------- */
 
-/* Pool one repetition's outcome into its result. */
+/* Pool one repetition's outcome into its result, series by series. */
 static void pool(struct result *r, struct point_outcome *o)
 {
         if (o->status != OUTCOME_OK) {
@@ -355,25 +359,42 @@ static void pool(struct result *r, struct point_outcome *o)
                 }
                 return;
         }
-        double *more = realloc(r->samples, (r->n + o->n) * sizeof *more);
         struct point_context *ctx = realloc(r->contexts, (r->repetitions + 1) * sizeof *ctx);
-        if (more)
-                r->samples = more;
-        if (ctx)
-                r->contexts = ctx;
-        if (!more || !ctx) {
-                r->status = OUTCOME_FAILED;
-                snprintf(r->reason, sizeof r->reason, "out of memory for the samples");
-                return;
-        }
-        memcpy(r->samples + r->n, o->ns_per_op, o->n * sizeof *more);
-        r->n += o->n;
+        if (!ctx)
+                goto out_of_memory;
+        r->contexts = ctx;
         r->contexts[r->repetitions++] = o->context;
-        double median = stats_median(o->ns_per_op, o->n);
-        if (r->repetitions == 1 || median < r->repetition_median_min)
-                r->repetition_median_min = median;
-        if (r->repetitions == 1 || median > r->repetition_median_max)
-                r->repetition_median_max = median;
+        for (size_t i = 0; i < o->n_series; i++) {
+                const struct series *in = &o->series[i];
+                struct result_series *rs = NULL;
+                for (size_t k = 0; k < r->n_series && !rs; k++)
+                        if (strcmp(r->series[k].metric, in->metric) == 0 &&
+                            strcmp(r->series[k].unit, in->unit) == 0)
+                                rs = &r->series[k];
+                if (!rs) {
+                        if (r->n_series == SERIES_MAX)
+                                continue;
+                        rs = &r->series[r->n_series++];
+                        memcpy(rs->metric, in->metric, sizeof rs->metric);
+                        memcpy(rs->unit, in->unit, sizeof rs->unit);
+                }
+                double *more = realloc(rs->samples, (rs->n + in->n) * sizeof *more);
+                if (!more)
+                        goto out_of_memory;
+                rs->samples = more;
+                memcpy(rs->samples + rs->n, in->values, in->n * sizeof *more);
+                rs->n += in->n;
+                double median = stats_median(in->values, in->n);
+                if (rs->repetitions == 0 || median < rs->repetition_median_min)
+                        rs->repetition_median_min = median;
+                if (rs->repetitions == 0 || median > rs->repetition_median_max)
+                        rs->repetition_median_max = median;
+                rs->repetitions++;
+        }
+        return;
+out_of_memory:
+        r->status = OUTCOME_FAILED;
+        snprintf(r->reason, sizeof r->reason, "out of memory for the samples");
 }
 
 static void progress(size_t done, size_t total, const char *label, uint64_t start_ns)
@@ -482,8 +503,6 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
         for (size_t i = 0; i < plan.n && !runner_interrupted(); i++) {
                 struct result *r = &results[i];
                 r->pt = plan.points[i];
-                r->metric = r->pt.bench->metric;
-                r->unit = "ns";
                 r->status = OUTCOME_OK;
                 report_point(label, sizeof label, &r->pt);
                 for (unsigned rep = 0; rep < o.repeat && r->status == OUTCOME_OK; rep++) {
@@ -491,13 +510,14 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                         progress(i, plan.n, label, start_ns);
                         runner_run_point(&r->pt, &mplan, o.timeout_s, helper_path(), &out);
                         pool(r, &out);
-                        free(out.ns_per_op);
+                        point_outcome_free(&out);
                 }
                 progress(0, 0, NULL, 0);
-                if (r->status == OUTCOME_OK && stats_summarize(r->samples, r->n, &r->stats) != 0) {
-                        r->status = OUTCOME_FAILED;
-                        snprintf(r->reason, sizeof r->reason, "out of memory for the statistics");
-                }
+                for (size_t k = 0; k < r->n_series && r->status == OUTCOME_OK; k++)
+                        if (stats_summarize(r->series[k].samples, r->series[k].n, &r->series[k].stats) != 0) {
+                                r->status = OUTCOME_FAILED;
+                                snprintf(r->reason, sizeof r->reason, "out of memory for the statistics");
+                        }
                 if (r->status == OUTCOME_OK || runner_interrupted())
                         continue;
                 fprintf(stderr, "ipcbench: %s %s: %s\n", r->status == OUTCOME_SKIPPED ? "skipped" : "FAILED",
@@ -541,7 +561,8 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
         report_summary(stdout, results, plan.n);
         printf("\nresults: %s\n", run_dir);
         for (size_t i = 0; i < plan.n; i++) {
-                free(results[i].samples);
+                for (size_t k = 0; k < results[i].n_series; k++)
+                        free(results[i].series[k].samples);
                 free(results[i].contexts);
         }
         free(results);

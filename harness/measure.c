@@ -5,7 +5,8 @@
 
 #include "clock.h"
 
-int measure_prepare(struct bench_ctx *ctx, const struct measure_plan *plan, uint64_t *batch)
+int measure_prepare(struct bench_ctx *ctx, measure_op op, const struct measure_plan *plan,
+                    uint64_t *batch)
 {
         const struct bench *b = ctx->bench;
         uint64_t n = 1, start = now_ns(), warmup_ns = (uint64_t)(plan->warmup_s * 1e9);
@@ -14,8 +15,10 @@ int measure_prepare(struct bench_ctx *ctx, const struct measure_plan *plan, uint
         /* Grow the batch until one lasts min_batch_ns: operations far shorter than the clock's
          * resolution are then timed in bulk, longer ones one by one. */
         for (;;) {
+                if (b->before_sample && (rc = b->before_sample(ctx, n)) != BENCH_OK)
+                        return rc;
                 uint64_t t0 = now_ns();
-                if ((rc = b->run(ctx, n)) != BENCH_OK)
+                if ((rc = op(ctx, n)) != BENCH_OK)
                         return rc;
                 uint64_t elapsed = now_ns() - t0;
                 if (elapsed >= plan->min_batch_ns || n >= (UINT64_C(1) << 40))
@@ -30,14 +33,16 @@ int measure_prepare(struct bench_ctx *ctx, const struct measure_plan *plan, uint
         *batch = n;
         /* Warm up: caches, page tables, the peer's wake-up path, CPU frequency. */
         while (now_ns() - start < warmup_ns)
-                if ((rc = b->run(ctx, n)) != BENCH_OK)
+                if ((b->before_sample && (rc = b->before_sample(ctx, n)) != BENCH_OK) ||
+                    (rc = op(ctx, n)) != BENCH_OK)
                         return rc;
         return BENCH_OK;
 }
 
-int measure_samples(struct bench_ctx *ctx, const struct measure_plan *plan, uint64_t batch,
-                    struct measure_samples *out)
+int measure_samples(struct bench_ctx *ctx, measure_op op, const struct measure_plan *plan,
+                    uint64_t batch, struct measure_samples *out)
 {
+        const struct bench *b = ctx->bench;
         size_t cap = plan->max_samples, want = cap;
         uint64_t budget_ns = (uint64_t)(plan->duration_s * 1e9), spent_ns = 0;
         double *ns = NULL;
@@ -64,8 +69,10 @@ int measure_samples(struct bench_ctx *ctx, const struct measure_plan *plan, uint
                         ns = bigger;
                         allocated = more;
                 }
+                if (b->before_sample && (rc = b->before_sample(ctx, batch)) != BENCH_OK)
+                        break;
                 uint64_t t0 = now_ns();
-                rc = ctx->bench->run(ctx, batch);
+                rc = op(ctx, batch);
                 uint64_t elapsed = now_ns() - t0;
                 if (rc != BENCH_OK)
                         break;

@@ -22,12 +22,17 @@ struct measure_samples {
         uint64_t batch;           /* operations per sample */
 };
 
-/* Find the batch size and warm up; the operation runs untimed. Returns a bench_status. */
-int measure_prepare(struct bench_ctx *ctx, const struct measure_plan *plan, uint64_t *batch);
+/* What is timed: `iters` operations (a benchmark's run, or its baseline). */
+typedef int (*measure_op)(struct bench_ctx *ctx, uint64_t iters);
 
-/* Take the timed samples with that batch. Returns a bench_status; on BENCH_OK out->ns_per_op is
- * malloc'ed and the caller frees it. */
-int measure_samples(struct bench_ctx *ctx, const struct measure_plan *plan, uint64_t batch,
-                    struct measure_samples *out);
+/* Find the batch size and warm up; the operation runs untimed. Returns a bench_status. */
+int measure_prepare(struct bench_ctx *ctx, measure_op op, const struct measure_plan *plan,
+                    uint64_t *batch);
+
+/* Take the timed samples with that batch; the benchmark's before_sample, if any, runs untimed
+ * before each. Returns a bench_status; on BENCH_OK out->ns_per_op is malloc'ed and the caller
+ * frees it. */
+int measure_samples(struct bench_ctx *ctx, measure_op op, const struct measure_plan *plan,
+                    uint64_t batch, struct measure_samples *out);
 
 #endif

@@ -30,6 +30,23 @@ void report_time(char *buf, size_t len, double ns)
         snprintf(buf, len, "%.*f %s", v >= 100 ? 0 : v >= 10 ? 1 : 2, v, units[i].unit);
 }
 
+void report_value(char *buf, size_t len, double value, const char *unit)
+{
+        if (strcmp(unit, "ns") == 0)
+                report_time(buf, len, value);
+        else if (isnan(value))
+                snprintf(buf, len, "-");
+        else if (strcmp(unit, "bool") == 0)
+                snprintf(buf, len, "%s", value >= 0.5 ? "yes" : "no");
+        else
+                snprintf(buf, len, "%.3g %s", value, unit);
+}
+
+int bench_has_modes(const struct bench *b)
+{
+        return b->peer || b->per_mode;
+}
+
 void report_size(char *buf, size_t len, size_t bytes)
 {
         if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
@@ -54,54 +71,93 @@ void report_point(char *buf, size_t len, const struct point *pt)
                  placement_name(pt->placement), size, param);
 }
 
-/* Results that compare directly: same group, metric, placement, size and param. */
-static int same_comparison(const struct result *a, const struct result *b)
+/* Series that compare directly: same group, metric, placement, size and param. */
+static int same_comparison(const struct result *a, const struct result_series *as,
+                           const struct result *b, const struct result_series *bs)
 {
         return strcmp(a->pt.bench->group, b->pt.bench->group) == 0 &&
-               strcmp(a->metric, b->metric) == 0 && a->pt.placement == b->pt.placement &&
+               strcmp(as->metric, bs->metric) == 0 && a->pt.placement == b->pt.placement &&
                a->pt.size_bytes == b->pt.size_bytes && a->pt.param_value == b->pt.param_value;
 }
 
-static double fastest_median(const struct result *results, size_t n, const struct result *r)
+static double fastest_median(const struct result *results, size_t n, const struct result *r,
+                             const struct result_series *rs)
 {
-        double best = r->stats.p50;
+        double best = rs->stats.p50;
 
         for (size_t i = 0; i < n; i++)
-                if (results[i].status == OUTCOME_OK && same_comparison(&results[i], r) &&
-                    results[i].stats.p50 < best)
-                        best = results[i].stats.p50;
+                for (size_t k = 0; k < results[i].n_series; k++)
+                        if (results[i].status == OUTCOME_OK &&
+                            same_comparison(&results[i], &results[i].series[k], r, rs) &&
+                            results[i].series[k].stats.p50 < best)
+                                best = results[i].series[k].stats.p50;
         return best;
+}
+
+/* The thread-mode series matching a process-mode one, or NULL. */
+static const struct result_series *thread_twin(const struct result *results, size_t n,
+                                               const struct result *p, const struct result_series *ps)
+{
+        for (size_t j = 0; j < n; j++) {
+                const struct result *t = &results[j];
+                if (t->status != OUTCOME_OK || t->pt.bench != p->pt.bench || t->pt.mode != PEER_THREAD ||
+                    t->pt.placement != p->pt.placement || t->pt.size_bytes != p->pt.size_bytes ||
+                    t->pt.param_value != p->pt.param_value)
+                        continue;
+                for (size_t k = 0; k < t->n_series; k++)
+                        if (strcmp(t->series[k].metric, ps->metric) == 0)
+                                return &t->series[k];
+        }
+        return NULL;
 }
 
 /* Above this share of outliers a point is called noisy in the summary. */
 enum { NOISY_OUTLIER_PCT = 10 };
+
+/* Width of a printf field holding `text`, so that it shows as `width` columns: "µ", "…" and
+ * "σ" take more bytes than columns. */
+static int field(const char *text, int width)
+{
+        int extra = 0;
+
+        for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+                if ((*c & 0xc0) == 0x80)
+                        extra++;
+        return width + extra;
+}
 
 void report_summary(FILE *out, const struct result *results, size_t n)
 {
         char median[32], sigma[32], lo[32], hi[32], range[80], point[160];
         size_t shown = 0, noisy = 0;
 
-        fprintf(out, "\n%-44s %-8s %10s %10s  %-23s %8s %9s %9s\n", "benchmark  mode  placement",
-                "metric", "median", "± σ", "min … max", "n", "outliers", "relative");
+        fprintf(out, "\n%-44s %-16s %10s %*s  %-*s %8s %9s %9s\n", "benchmark  mode  placement",
+                "metric", "median", field("± σ", 10), "± σ", field("min … max", 23), "min … max",
+                "n", "outliers", "relative");
         for (size_t i = 0; i < n; i++) {
                 const struct result *r = &results[i];
                 if (r->status != OUTCOME_OK)
                         continue;
                 report_point(point, sizeof point, &r->pt);
-                report_time(median, sizeof median, r->stats.p50);
-                report_time(sigma, sizeof sigma, r->stats.stddev);
-                report_time(lo, sizeof lo, r->stats.min);
-                report_time(hi, sizeof hi, r->stats.max);
-                snprintf(range, sizeof range, "%s … %s", lo, hi);
-                /* "µ" and "…" take two bytes more than they show: widen their fields to match. */
-                double outlier_pct = 100.0 * (double)r->stats.outliers / (double)r->stats.n;
-                fprintf(out, "%-44s %-8s %*s %*s  %-*s %8zu %8.1f%% %8.2fx\n", point, r->metric,
-                        10 + (int)(strstr(median, "µ") != NULL), median,
-                        10 + (int)(strstr(sigma, "µ") != NULL), sigma,
-                        25 + (int)(strstr(lo, "µ") != NULL) + (int)(strstr(hi, "µ") != NULL), range,
-                        r->stats.n, outlier_pct, r->stats.p50 / fastest_median(results, n, r));
-                noisy += outlier_pct > NOISY_OUTLIER_PCT;
-                shown++;
+                for (size_t k = 0; k < r->n_series; k++) {
+                        const struct result_series *rs = &r->series[k];
+                        double outlier_pct = 100.0 * (double)rs->stats.outliers / (double)rs->stats.n;
+                        report_value(median, sizeof median, rs->stats.p50, rs->unit);
+                        report_value(sigma, sizeof sigma, rs->stats.stddev, rs->unit);
+                        report_value(lo, sizeof lo, rs->stats.min, rs->unit);
+                        report_value(hi, sizeof hi, rs->stats.max, rs->unit);
+                        snprintf(range, sizeof range, "%s … %s", lo, hi);
+                        fprintf(out, "%-44s %-16s %*s %*s  %-*s %8zu %8.1f%% ", point, rs->metric,
+                                field(median, 10), median, field(sigma, 10), sigma,
+                                field(range, 23), range, rs->stats.n, outlier_pct);
+                        double fastest = fastest_median(results, n, r, rs);
+                        if (fastest > 0)
+                                fprintf(out, "%8.2fx\n", rs->stats.p50 / fastest);
+                        else
+                                fprintf(out, "%9s\n", "-");
+                        noisy += outlier_pct > NOISY_OUTLIER_PCT;
+                        shown++;
+                }
         }
         if (!shown)
                 fprintf(out, "(no results)\n");
@@ -109,34 +165,31 @@ void report_summary(FILE *out, const struct result *results, size_t n)
         /* The lecture's question asked of every benchmark that ran both ways. */
         for (size_t i = 0; i < n; i++) {
                 const struct result *p = &results[i];
-                if (p->status != OUTCOME_OK || p->pt.mode != PEER_PROCESS || !p->pt.bench->peer)
+                if (p->status != OUTCOME_OK || p->pt.mode != PEER_PROCESS || !bench_has_modes(p->pt.bench))
                         continue;
-                for (size_t j = 0; j < n; j++) {
-                        const struct result *t = &results[j];
-                        if (t->status == OUTCOME_OK && t->pt.bench == p->pt.bench &&
-                            t->pt.mode == PEER_THREAD && t->pt.placement == p->pt.placement &&
-                            t->pt.size_bytes == p->pt.size_bytes &&
-                            t->pt.param_value == p->pt.param_value) {
-                                report_point(point, sizeof point, &p->pt);
-                                fprintf(out, "process ÷ thread  %s: %.2f\n", point,
-                                        p->stats.p50 / t->stats.p50);
-                        }
+                report_point(point, sizeof point, &p->pt);
+                for (size_t k = 0; k < p->n_series; k++) {
+                        const struct result_series *t = thread_twin(results, n, p, &p->series[k]);
+                        if (t && t->stats.p50 != 0)
+                                fprintf(out, "process ÷ thread  %s %s: %.2f\n", point, p->series[k].metric,
+                                        p->series[k].stats.p50 / t->stats.p50);
                 }
         }
         for (size_t i = 0; i < n; i++) {
                 const struct result *r = &results[i];
-                if (r->status != OUTCOME_OK)
+                if (r->status != OUTCOME_OK || r->repetitions < 2)
                         continue;
                 report_point(point, sizeof point, &r->pt);
-                if (r->repetitions > 1) {
-                        report_time(lo, sizeof lo, r->repetition_median_min);
-                        report_time(hi, sizeof hi, r->repetition_median_max);
-                        fprintf(out, "repetitions  %s: %u, medians %s … %s\n", point,
-                                r->repetitions, lo, hi);
+                for (size_t k = 0; k < r->n_series; k++) {
+                        const struct result_series *rs = &r->series[k];
+                        report_value(lo, sizeof lo, rs->repetition_median_min, rs->unit);
+                        report_value(hi, sizeof hi, rs->repetition_median_max, rs->unit);
+                        fprintf(out, "repetitions  %s %s: %u, medians %s … %s\n", point, rs->metric,
+                                rs->repetitions, lo, hi);
                 }
         }
         if (noisy)
-                fprintf(out, "warning: %zu of %zu points have over %d%% outliers (samples more than "
+                fprintf(out, "warning: %zu of %zu rows have over %d%% outliers (samples more than "
                         "3.5 MADs from the median; kept, not dropped). Creation and wake-ups have long "
                         "tails, but if the machine is busy, re-run on a quiet system with --repeat 3.\n",
                         noisy, shown, NOISY_OUTLIER_PCT);

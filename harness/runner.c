@@ -15,21 +15,69 @@
 
 #include "clock.h"
 #include "placement.h"
+#include "stats.h"
 
 /* ---- the point's own process ---------------------------------------------------------- */
 
-enum msg_type { MSG_RESULT = 1, MSG_SKIP, MSG_FAIL };
+enum msg_type { MSG_SERIES = 1, MSG_CONTEXT, MSG_SKIP, MSG_FAIL };
 
 struct msg_header {
         uint32_t type;
         uint32_t len;              /* bytes after the header */
 };
 
-struct msg_result {
-        uint64_t batch;
+struct msg_series {
+        char metric[32];
+        char unit[16];
         uint64_t n;                /* doubles that follow */
-        struct point_context context;
 };
+
+/* The series this point's process has gathered, sent when it ends. */
+static struct series recorded[SERIES_MAX];
+static size_t n_recorded;
+
+int runner_record(const char *metric, const char *unit, double value)
+{
+        struct series *s = NULL;
+
+        for (size_t i = 0; i < n_recorded && !s; i++)
+                if (strcmp(recorded[i].metric, metric) == 0 && strcmp(recorded[i].unit, unit) == 0)
+                        s = &recorded[i];
+        if (!s) {
+                if (n_recorded == SERIES_MAX || strlen(metric) >= sizeof s->metric ||
+                    strlen(unit) >= sizeof s->unit)
+                        return -1;
+                s = &recorded[n_recorded++];
+                strcpy(s->metric, metric);
+                strcpy(s->unit, unit);
+        }
+        /* Grow by doubling: the count is a power of two exactly when the array is full. */
+        if ((s->n & (s->n - 1)) == 0) {
+                double *more = realloc(s->values, (s->n ? s->n * 2 : 16) * sizeof *more);
+                if (!more)
+                        return -1;
+                s->values = more;
+        }
+        s->values[s->n++] = value;
+        return 0;
+}
+
+/* Record a whole series at once (the timed samples, or one derived from them). */
+static int record_series(const char *metric, const char *unit, const double *values, size_t n,
+                         double offset, double divisor)
+{
+        for (size_t i = 0; i < n; i++)
+                if (runner_record(metric, unit, (values[i] - offset) / divisor) != 0)
+                        return -1;
+        return 0;
+}
+
+void point_outcome_free(struct point_outcome *out)
+{
+        for (size_t i = 0; i < out->n_series; i++)
+                free(out->series[i].values);
+        out->n_series = 0;
+}
 
 static struct bench_report *report_page;
 static volatile sig_atomic_t interrupted;
@@ -184,8 +232,7 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
         };
         struct bench_ctx peer_ctx;
         struct point_context pc = { .cpu_main = -1, .cpu_peer = -1 };
-        struct measure_samples samples = { 0 };
-        struct msg_result result;
+        struct measure_samples samples = { 0 }, baseline = { 0 };
         struct peer peer;
         char err[1024] = "", peer_err[sizeof err];
         long v0 = 0, i0 = 0, v1 = 0, i1 = 0, pv0 = 0, pi0 = 0, pv1 = 0, pi1 = 0;
@@ -215,6 +262,7 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
                 if (placement_pin_self(pc.cpu_main, err, sizeof err) != 0)
                         finish(fd, BENCH_FAILED, err);
         }
+        ctx.parts = 1;
         ctx.state = b->state_bytes ? shared_state(b->state_bytes) : NULL;
         ctx.buf = touched_buffer(pt->size_bytes);
         if ((b->state_bytes && !ctx.state) || !ctx.buf)
@@ -222,6 +270,19 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
         rc = b->setup ? b->setup(&ctx) : BENCH_OK;
         if (rc != BENCH_OK)
                 finish(fd, rc, "setup failed");
+
+        if (!(ctx.parts > 0))
+                ctx.parts = 1;
+        if (b->baseline) {
+                rc = measure_prepare(&ctx, b->baseline, plan, &batch);
+                if (rc == BENCH_OK)
+                        rc = measure_samples(&ctx, b->baseline, plan, batch, &baseline);
+                if (rc != BENCH_OK) {
+                        if (b->teardown)
+                                b->teardown(&ctx);
+                        finish(fd, rc, "the baseline failed");
+                }
+        }
 
         if (b->peer) {
                 watched_fd = fd;
@@ -244,15 +305,19 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
                         watch_process_peer(peer.pid);
         }
 
-        rc = measure_prepare(&ctx, plan, &batch);
-        if (rc == BENCH_OK) {
-                task_switches(getpid(), gettid(), &v0, &i0);
-                if (b->peer)
-                        task_switches(peer.shared->tgid, peer.shared->tid, &pv0, &pi0);
-                rc = measure_samples(&ctx, plan, batch, &samples);
-                task_switches(getpid(), gettid(), &v1, &i1);
-                if (b->peer)
-                        task_switches(peer.shared->tgid, peer.shared->tid, &pv1, &pi1);
+        if (b->measure) {
+                rc = b->measure(&ctx);
+        } else {
+                rc = measure_prepare(&ctx, b->run, plan, &batch);
+                if (rc == BENCH_OK) {
+                        task_switches(getpid(), gettid(), &v0, &i0);
+                        if (b->peer)
+                                task_switches(peer.shared->tgid, peer.shared->tid, &pv0, &pi0);
+                        rc = measure_samples(&ctx, b->run, plan, batch, &samples);
+                        task_switches(getpid(), gettid(), &v1, &i1);
+                        if (b->peer)
+                                task_switches(peer.shared->tgid, peer.shared->tid, &pv1, &pi1);
+                }
         }
         if (rc == BENCH_OK && pc.cpu_main >= 0 && sched_getcpu() != pc.cpu_main) {
                 snprintf(err, sizeof err, "main was pinned to CPU %d but ended on CPU %d",
@@ -289,14 +354,30 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
         if (rc != BENCH_OK)
                 finish(fd, rc, err[0] ? err : "the timed run failed");
 
-        pc.ops = samples.n * samples.batch;
+        pc.ops = b->measure ? 1 : samples.n * samples.batch;
         pc.main_voluntary = (double)(v1 - v0) / (double)pc.ops;
         pc.main_involuntary = (double)(i1 - i0) / (double)pc.ops;
         pc.peer_voluntary = (double)(pv1 - pv0) / (double)pc.ops;
         pc.peer_involuntary = (double)(pi1 - pi0) / (double)pc.ops;
-        result = (struct msg_result){ .batch = samples.batch, .n = samples.n, .context = pc };
-        send_message(fd, MSG_RESULT, &result, sizeof result, samples.ns_per_op,
-                     samples.n * sizeof(double));
+        if (!b->measure) {
+                double baseline_ns = baseline.n ? stats_median(baseline.ns_per_op, baseline.n) : 0;
+                if (record_series(b->metric, "ns", samples.ns_per_op, samples.n, 0, 1) != 0 ||
+                    (b->split_metric && record_series(b->split_metric, "ns", samples.ns_per_op,
+                                                      samples.n, 0, ctx.parts) != 0) ||
+                    (b->baseline && (record_series("baseline", "ns", baseline.ns_per_op, baseline.n, 0, 1) != 0 ||
+                                     record_series(b->excess_metric, "ns", samples.ns_per_op, samples.n,
+                                                   baseline_ns, ctx.parts) != 0)))
+                        finish(fd, BENCH_FAILED, "out of memory for the samples");
+        }
+        if (n_recorded == 0)
+                finish(fd, BENCH_FAILED, "the benchmark reported nothing");
+        for (size_t i = 0; i < n_recorded; i++) {
+                struct msg_series m = { .n = recorded[i].n };
+                memcpy(m.metric, recorded[i].metric, sizeof m.metric);
+                memcpy(m.unit, recorded[i].unit, sizeof m.unit);
+                send_message(fd, MSG_SERIES, &m, sizeof m, recorded[i].values, m.n * sizeof(double));
+        }
+        send_message(fd, MSG_CONTEXT, &pc, sizeof pc, NULL, 0);
         _exit(0);
 }
 
@@ -391,6 +472,7 @@ static int inbox_read(struct inbox *in, int fd)
 static void parse_messages(const struct inbox *in, struct point_outcome *out)
 {
         size_t at = 0;
+        int got_context = 0;
 
         while (at + sizeof(struct msg_header) <= in->len) {
                 struct msg_header h;
@@ -400,24 +482,31 @@ static void parse_messages(const struct inbox *in, struct point_outcome *out)
                         break;
                 const char *body = in->data + at;
                 at += h.len;
-                if (h.type == MSG_RESULT && h.len >= sizeof(struct msg_result)) {
-                        struct msg_result r;
-                        memcpy(&r, body, sizeof r);
-                        if (h.len != sizeof r + r.n * sizeof(double) || r.n == 0)
+                if (h.type == MSG_SERIES && h.len >= sizeof(struct msg_series) &&
+                    out->n_series < SERIES_MAX) {
+                        struct msg_series m;
+                        struct series *sr = &out->series[out->n_series];
+                        memcpy(&m, body, sizeof m);
+                        if (h.len != sizeof m + m.n * sizeof(double) || m.n == 0)
                                 continue;
-                        out->ns_per_op = malloc(r.n * sizeof(double));
-                        if (!out->ns_per_op)
+                        sr->values = malloc(m.n * sizeof(double));
+                        if (!sr->values)
                                 continue;
-                        memcpy(out->ns_per_op, body + sizeof r, r.n * sizeof(double));
-                        out->n = r.n;
-                        out->batch = r.batch;
-                        out->context = r.context;
-                        out->status = OUTCOME_OK;
+                        memcpy(sr->values, body + sizeof m, m.n * sizeof(double));
+                        sr->n = m.n;
+                        snprintf(sr->metric, sizeof sr->metric, "%.*s", (int)sizeof m.metric - 1, m.metric);
+                        snprintf(sr->unit, sizeof sr->unit, "%.*s", (int)sizeof m.unit - 1, m.unit);
+                        out->n_series++;
+                } else if (h.type == MSG_CONTEXT && h.len == sizeof(struct point_context)) {
+                        memcpy(&out->context, body, sizeof out->context);
+                        got_context = 1;
                 } else if (h.type == MSG_SKIP || h.type == MSG_FAIL) {
                         snprintf(out->reason, sizeof out->reason, "%.*s", (int)h.len, body);
                         out->status = h.type == MSG_SKIP ? OUTCOME_SKIPPED : OUTCOME_FAILED;
                 }
         }
+        if (got_context && out->n_series && !out->reason[0])
+                out->status = OUTCOME_OK;
 }
 
 /* Kill the point's whole process group: a TERM first when asked politely (Ctrl-C), then KILL. */
@@ -500,8 +589,7 @@ void runner_run_point(const struct point *pt, const struct measure_plan *plan, d
         parse_messages(&in, out);
         free(in.data);
         if (timed_out || interrupted) {
-                free(out->ns_per_op);
-                out->ns_per_op = NULL;
+                point_outcome_free(out);
                 out->status = OUTCOME_FAILED;
                 if (interrupted)
                         snprintf(out->reason, sizeof out->reason, "interrupted");

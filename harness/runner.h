@@ -27,14 +27,28 @@ struct point_context {
 
 enum outcome { OUTCOME_OK, OUTCOME_SKIPPED, OUTCOME_FAILED };
 
+/* The values of one metric from one run of a point: e.g. "rtt" in ns, one per sample. */
+enum { SERIES_MAX = 12 };
+
+struct series {
+        char metric[32];
+        char unit[16];
+        double *values;           /* malloc'ed */
+        size_t n;
+};
+
 struct point_outcome {
         enum outcome status;
         char reason[1024];
-        double *ns_per_op;        /* malloc'ed; the caller frees */
-        size_t n;
-        uint64_t batch;
+        struct series series[SERIES_MAX];
+        size_t n_series;
         struct point_context context;
 };
+
+void point_outcome_free(struct point_outcome *out);
+
+/* For bench_report(): add one value to the series of `metric`, in this process. */
+int runner_record(const char *metric, const char *unit, double value);
 
 /* Failures and skips reported by bench_fail/bench_skip (see bench.c). */
 struct bench_report {
