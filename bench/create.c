@@ -191,7 +191,7 @@ static int run_fork_exec(struct bench_ctx *ctx, uint64_t iters)
 }
 
 #define CREATE_BENCH(mech, kind, text, ...)                                                  \
-        const struct bench create_##mech = {                                                 \
+        static const struct bench create_##mech = {                                                 \
                 .name = "create." #mech, .group = "create", .mechanism = #mech,               \
                 .variant = "", .summary = text, .metric = "create", .fixed_mode = kind,      \
                 .state_bytes = sizeof(struct create_state), __VA_ARGS__                      \
@@ -209,3 +209,8 @@ CREATE_BENCH(posix_spawn, PEER_PROCESS, "posix_spawn of the ipcbench-true progra
              .setup = setup_helper, .run = run_posix_spawn);
 CREATE_BENCH(fork_exec, PEER_PROCESS, "fork + execve of the ipcbench-true program, waitpid",
              .setup = setup_helper, .run = run_fork_exec);
+
+const struct bench *const create_benches[] = {
+        &create_pthread, &create_fork, &create_vfork, &create_clone_vm,
+        &create_posix_spawn, &create_fork_exec, NULL,
+};

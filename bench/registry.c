@@ -1,16 +1,31 @@
-/* The one table of every benchmark ipcbench knows, in the order they run and are listed. */
+/* The one table of every benchmark ipcbench knows: each family file registers its own
+ * benchmarks in a table, and this joins them, in the order they run and are listed. */
+#include <stdio.h>
+
 #include "bench.h"
 #include "cli.h"
 
-extern const struct bench create_pthread, create_fork, create_vfork, create_clone_vm,
-        create_posix_spawn, create_fork_exec;
+extern const struct bench *const create_benches[], *const ctx_benches[], *const mem_benches[],
+        *const vm_benches[], *const iso_benches[];
 
-static const struct bench *const registry[] = {
-        &create_pthread, &create_fork, &create_vfork, &create_clone_vm,
-        &create_posix_spawn, &create_fork_exec,
+static const struct bench *const *const families[] = {
+        create_benches, ctx_benches, mem_benches, vm_benches, iso_benches,
 };
+
+enum { REGISTRY_MAX = 256 };
 
 int main(int argc, char **argv)
 {
-        return cli_main(argc, argv, registry, sizeof registry / sizeof *registry);
+        static const struct bench *registry[REGISTRY_MAX];
+        size_t count = 0;
+
+        for (size_t f = 0; f < sizeof families / sizeof *families; f++)
+                for (const struct bench *const *b = families[f]; *b; b++) {
+                        if (count == REGISTRY_MAX) {
+                                fprintf(stderr, "ipcbench: more than %d benchmarks\n", REGISTRY_MAX);
+                                return 1;
+                        }
+                        registry[count++] = *b;
+                }
+        return cli_main(argc, argv, registry, count);
 }

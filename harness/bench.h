@@ -41,6 +41,9 @@ struct bench {
          * when they run once per selected mode and run() reads ctx->mode. */
         enum peer_kind fixed_mode;
         int per_mode;
+        /* Without a peer, points run pinned to one CPU (same-cpu) and unpinned (any); set this
+         * when where they run does not matter (memory, isolation): unpinned only. */
+        int unpinned_only;
         size_t state_bytes;
         const size_t *sizes;       /* 0-terminated; NULL when the benchmark takes no size */
         const size_t *quick_sizes;

@@ -79,13 +79,17 @@ static int cmd_list(int argc, char **argv, const struct bench *const *table, siz
                 printf("%-22s %-8s %s\n", b->name, b->group, b->summary);
                 printf("%-22s %-8s   modes: %s; placements: %s", "", "",
                        bench_has_modes(b) ? "thread, process" : peer_kind_name(b->fixed_mode),
-                       b->peer ? "same-cpu, cross-cpu" : "same-cpu, any (unpinned)");
+                       b->peer ? "same-cpu, cross-cpu" : b->unpinned_only ? "any (unpinned)"
+                                                          : "same-cpu, any (unpinned)");
                 if (b->sizes) {
                         printf("; sizes: ");
                         print_sizes(b->sizes);
                 }
-                if (b->param)
-                        printf("; param: %s", b->param);
+                if (b->param) {
+                        printf("; %s: ", b->param);
+                        for (size_t k = 0; b->param_values[k] >= 0; k++)
+                                printf("%s%ld", k ? "," : "", b->param_values[k]);
+                }
                 putchar('\n');
                 shown++;
         }
@@ -122,7 +126,7 @@ static int plan_bench(struct plan *p, const struct bench *b, const struct run_op
         const size_t *sizes = !b->sizes ? no_size : o->n_sizes ? o->sizes
                               : o->quick && b->quick_sizes ? b->quick_sizes : b->sizes;
         size_t n_sizes = !b->sizes ? 1 : o->n_sizes;
-        const long *params = !b->param ? no_param
+        const long *params = !b->param ? no_param : o->n_params ? o->params
                              : o->quick && b->quick_param_values ? b->quick_param_values
                              : b->param_values;
         size_t n_params = 1;
@@ -144,7 +148,7 @@ static int plan_bench(struct plan *p, const struct bench *b, const struct run_op
                 if (bench_has_modes(b) ? !(o->modes & (1u << m)) : kinds[m] != b->fixed_mode)
                         continue;
                 for (size_t pl = 0; pl < 2; pl++) {
-                        if (!(o->placements & (1u << pl)))
+                        if (b->unpinned_only ? places[pl] != PLACE_ANY : !(o->placements & (1u << pl)))
                                 continue;
                         for (size_t s = 0; s < n_sizes; s++)
                                 for (size_t v = 0; v < n_params; v++) {
@@ -443,7 +447,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                 if (!matched)
                         return usage_error("no benchmark matches '%s'; see 'ipcbench list'", glob);
         }
-        int sized = 0;
+        int sized = 0, swept = 0;
         for (size_t i = 0; i < count; i++) {
                 int selected = !o.n_globs;
                 for (size_t g = 0; g < o.n_globs && !selected; g++)
@@ -453,7 +457,11 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                         return 1;
                 }
                 sized |= selected && table[i]->sizes;
+                swept |= selected && table[i]->param;
         }
+        if (o.n_params && !swept)
+                fputs("ipcbench: note: --params is ignored: none of the selected benchmarks sweeps "
+                      "a parameter\n", stderr);
         if (o.n_sizes && !sized)
                 fputs("ipcbench: note: --sizes is ignored: none of the selected benchmarks takes a "
                       "message size\n", stderr);

@@ -18,6 +18,7 @@ const char options_run_help[] =
 "  --mode M                thread | process | both (default both): how the peer runs\n"
 "  --placement P           same-cpu | cross-cpu | both (default both): where the peers run\n"
 "  --sizes LIST            message sizes, e.g. 64,4K,1M (binary K/M/G)\n"
+"  --params LIST           values of the swept parameter (see 'ipcbench list'), e.g. 0,64\n"
 "  --iterations N          timed operations per point (instead of a duration)\n"
 "  --duration SECONDS      timed seconds per point (default 0.5, quick 0.1)\n"
 "  --repeat R              independent repetitions of each point (default 1)\n"
@@ -122,6 +123,37 @@ int options_parse_seconds(const char *text, double max, double *value)
         return 0;
 }
 
+/* A comma-separated list of whole numbers from 0 to 1000000000. */
+static int parse_params(const char *text, struct run_options *o, char *err, size_t err_len)
+{
+        const char *item = text;
+
+        o->n_params = 0;
+        for (;;) {
+                size_t len = strcspn(item, ",");
+                char one[24];
+                uint64_t value;
+
+                if (len == 0 || len >= sizeof one || o->n_params == OPTIONS_MAX_PARAMS) {
+                        snprintf(err, err_len, "--params: '%s' is not a list of at most %d whole "
+                                 "numbers, e.g. 0,64,1024", text, OPTIONS_MAX_PARAMS);
+                        return -1;
+                }
+                memcpy(one, item, len);
+                one[len] = '\0';
+                if (options_parse_count(one, 0, 1000000000, &value) != 0) {
+                        snprintf(err, err_len, "--params: '%s' is not a whole number from 0 to "
+                                 "1000000000, e.g. 0,64,1024", one);
+                        return -1;
+                }
+                o->params[o->n_params++] = (long)value;
+                o->params[o->n_params] = -1;
+                if (item[len] == '\0')
+                        return 0;
+                item += len + 1;
+        }
+}
+
 /* "--name value" or "--name=value". Returns the value, or NULL if it is missing. */
 static const char *option_value(int argc, char **argv, int *i, const char *arg)
 {
@@ -206,6 +238,10 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, s
                 } else if (is_option(arg, "--sizes")) {
                         VALUE("a list of sizes such as 64,4K,1M");
                         if (options_parse_sizes(v, o->sizes, OPTIONS_MAX_SIZES, &o->n_sizes, err, err_len) != 0)
+                                return 2;
+                } else if (is_option(arg, "--params")) {
+                        VALUE("a list of whole numbers such as 0,64,1024");
+                        if (parse_params(v, o, err, err_len) != 0)
                                 return 2;
                 } else if (is_option(arg, "--iterations")) {
                         VALUE("a whole number of timed operations, 1 to 1000000000");

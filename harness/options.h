@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { OPTIONS_MAX_SIZES = 64, OPTIONS_MAX_GLOBS = 64 };
+enum { OPTIONS_MAX_SIZES = 64, OPTIONS_MAX_GLOBS = 64, OPTIONS_MAX_PARAMS = 64 };
 enum { MODE_THREAD = 1, MODE_PROCESS = 2 };
 enum { PLACEMENT_SAME = 1, PLACEMENT_CROSS = 2 };
 
@@ -16,6 +16,8 @@ struct run_options {
         unsigned placements;          /* PLACEMENT_* bits */
         size_t sizes[OPTIONS_MAX_SIZES];
         size_t n_sizes;               /* 0: each benchmark's own sizes */
+        long params[OPTIONS_MAX_PARAMS + 1];   /* terminated by -1 */
+        size_t n_params;              /* 0: each benchmark's own values */
         uint64_t iterations;          /* 0: by duration */
         double duration_s;            /* per point */
         unsigned repeat;

@@ -17,7 +17,7 @@
 
 const char *peer_kind_name(enum peer_kind kind)
 {
-        return kind == PEER_THREAD ? "thread" : "process";
+        return kind == PEER_THREAD ? "thread" : kind == PEER_PROCESS ? "process" : "n/a";
 }
 
 /* Runs in the peer, thread or process: pin, say "ready", run, record how it ended. */

@@ -7,9 +7,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-enum peer_kind { PEER_THREAD, PEER_PROCESS };
+/* PEER_NONE only labels benchmarks that are neither (one task touching memory): "n/a". */
+enum peer_kind { PEER_THREAD, PEER_PROCESS, PEER_NONE };
 
-const char *peer_kind_name(enum peer_kind kind);   /* "thread" or "process" */
+const char *peer_kind_name(enum peer_kind kind);   /* "thread", "process" or "n/a" */
 
 /* What the peer writes about itself; shared memory, so a process peer's writes are seen too. */
 struct peer_shared {

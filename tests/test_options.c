@@ -88,6 +88,11 @@ int main(void)
         CHECK_INT(o.n_sizes, 2);
         CHECK_INT(o.iterations, 50);
 
+        CHECK_INT(parse(&o, err, sizeof err, 2, "--params", "0,16,1024"), 0);
+        CHECK_INT(o.n_params, 3);
+        CHECK_INT(o.params[2], 1024);
+        CHECK_INT(o.params[3], -1);
+
         /* Bad input: exit status 2 and a message naming the value and what is accepted. */
         CHECK_INT(parse(&o, err, sizeof err, 2, "--mode", "fish"), 2);
         CHECK_CONTAINS(err, "'fish'");
@@ -107,6 +112,9 @@ int main(void)
         CHECK_CONTAINS(err, "'forever'");
         CHECK_INT(parse(&o, err, sizeof err, 4, "--duration", "1", "--iterations", "5"), 2);
         CHECK_CONTAINS(err, "exclude each other");
+        CHECK_INT(parse(&o, err, sizeof err, 2, "--params", "1,-2"), 2);
+        CHECK_CONTAINS(err, "'-2'");
+        CHECK_INT(parse(&o, err, sizeof err, 2, "--params", "1,,2"), 2);
         CHECK_INT(parse(&o, err, sizeof err, 1, "--frobnicate"), 2);
         CHECK_CONTAINS(err, "'--frobnicate'");
         return check_result();

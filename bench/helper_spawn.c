@@ -1,0 +1,5 @@
+/* ipcbench-spawn: to come. */
+int main(void)
+{
+        return 0;
+}
