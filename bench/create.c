@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "create.h"
 
 extern char **environ;
 
@@ -23,7 +24,7 @@ struct create_state {
 
 /* Reap `pid` and insist it exited with status 0: a child that failed to exec (127), crashed
  * or never ran is a failure, not a fast sample. */
-static int reap_clean(struct bench_ctx *ctx, pid_t pid)
+int create_reap_clean(struct bench_ctx *ctx, pid_t pid)
 {
         int status;
         pid_t r;
@@ -47,7 +48,7 @@ static void *empty_thread(void *arg)
         return arg;     /* handing back the argument proves the thread ran */
 }
 
-static int run_pthread(struct bench_ctx *ctx, uint64_t iters)
+int create_run_pthread(struct bench_ctx *ctx, uint64_t iters)
 {
         while (iters--) {
                 pthread_t t;
@@ -65,7 +66,7 @@ static int run_pthread(struct bench_ctx *ctx, uint64_t iters)
 
 /* ---- create.fork ---- */
 
-static int run_fork(struct bench_ctx *ctx, uint64_t iters)
+int create_run_fork(struct bench_ctx *ctx, uint64_t iters)
 {
         while (iters--) {
                 pid_t pid = fork();
@@ -73,7 +74,7 @@ static int run_fork(struct bench_ctx *ctx, uint64_t iters)
                         return bench_fail(ctx, "fork", errno);
                 if (pid == 0)
                         _exit(0);
-                if (reap_clean(ctx, pid) != BENCH_OK)
+                if (create_reap_clean(ctx, pid) != BENCH_OK)
                         return BENCH_FAILED;
         }
         return BENCH_OK;
@@ -97,7 +98,7 @@ static int run_vfork(struct bench_ctx *ctx, uint64_t iters)
                 pid_t pid = vfork_exit();
                 if (pid < 0)
                         return bench_fail(ctx, "vfork", errno);
-                if (reap_clean(ctx, pid) != BENCH_OK)
+                if (create_reap_clean(ctx, pid) != BENCH_OK)
                         return BENCH_FAILED;
         }
         return BENCH_OK;
@@ -142,7 +143,7 @@ static int run_clone_vm(struct bench_ctx *ctx, uint64_t iters)
                                   CLONE_VM | SIGCHLD, NULL);
                 if (pid < 0)
                         return bench_fail(ctx, "clone(CLONE_VM)", errno);
-                if (reap_clean(ctx, pid) != BENCH_OK)
+                if (create_reap_clean(ctx, pid) != BENCH_OK)
                         return BENCH_FAILED;
         }
         return BENCH_OK;
@@ -166,7 +167,7 @@ static int run_posix_spawn(struct bench_ctx *ctx, uint64_t iters)
                 int rc = posix_spawn(&pid, ctx->helper_path, NULL, NULL, argv, environ);
                 if (rc != 0)
                         return bench_fail(ctx, "posix_spawn", rc);
-                if (reap_clean(ctx, pid) != BENCH_OK)
+                if (create_reap_clean(ctx, pid) != BENCH_OK)
                         return BENCH_FAILED;
         }
         return BENCH_OK;
@@ -184,7 +185,7 @@ static int run_fork_exec(struct bench_ctx *ctx, uint64_t iters)
                         execve(ctx->helper_path, argv, environ);
                         _exit(127);
                 }
-                if (reap_clean(ctx, pid) != BENCH_OK)
+                if (create_reap_clean(ctx, pid) != BENCH_OK)
                         return BENCH_FAILED;
         }
         return BENCH_OK;
@@ -198,9 +199,9 @@ static int run_fork_exec(struct bench_ctx *ctx, uint64_t iters)
         }
 
 CREATE_BENCH(pthread, PEER_THREAD, "pthread_create + pthread_join of an empty function",
-             .run = run_pthread);
+             .run = create_run_pthread);
 CREATE_BENCH(fork, PEER_PROCESS, "fork, the child _exit(0)s, waitpid",
-             .run = run_fork);
+             .run = create_run_fork);
 CREATE_BENCH(vfork, PEER_PROCESS, "vfork, the child _exit(0)s, waitpid",
              .run = run_vfork);
 CREATE_BENCH(clone_vm, PEER_PROCESS, "clone(CLONE_VM) of an empty function (a thread-like process), waitpid",

@@ -144,8 +144,12 @@ static int plan_bench(struct plan *p, const struct bench *b, const struct run_op
          * "any", unpinned, where the scheduler may start the child on an idle CPU. */
         const enum placement *places = b->peer ? peer_places : alone_places;
 
-        for (size_t m = 0; m < 2; m++) {
-                if (bench_has_modes(b) ? !(o->modes & (1u << m)) : kinds[m] != b->fixed_mode)
+        /* A benchmark with modes runs once per selected one; any other once, as what it is. */
+        const enum peer_kind *modes = bench_has_modes(b) ? kinds : &b->fixed_mode;
+        size_t n_modes = bench_has_modes(b) ? 2 : 1;
+
+        for (size_t m = 0; m < n_modes; m++) {
+                if (bench_has_modes(b) && !(o->modes & (1u << m)))
                         continue;
                 for (size_t pl = 0; pl < 2; pl++) {
                         if (b->unpinned_only ? places[pl] != PLACE_ANY : !(o->placements & (1u << pl)))
@@ -153,7 +157,7 @@ static int plan_bench(struct plan *p, const struct bench *b, const struct run_op
                         for (size_t s = 0; s < n_sizes; s++)
                                 for (size_t v = 0; v < n_params; v++) {
                                         struct point pt = {
-                                                .bench = b, .mode = kinds[m], .placement = places[pl],
+                                                .bench = b, .mode = modes[m], .placement = places[pl],
                                                 .size_bytes = sizes[s], .param_value = params[v],
                                         };
                                         if (plan_add(p, pt) != 0)

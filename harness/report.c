@@ -130,8 +130,14 @@ void report_summary(FILE *out, const struct result *results, size_t n)
 {
         char median[32], sigma[32], lo[32], hi[32], range[80], point[160];
         size_t shown = 0, noisy = 0;
+        int width = 30;
 
-        fprintf(out, "\n%-44s %-16s %10s %*s  %-*s %8s %9s %9s\n", "benchmark  mode  placement",
+        for (size_t i = 0; i < n; i++) {
+                report_point(point, sizeof point, &results[i].pt);
+                if ((int)strlen(point) > width)
+                        width = (int)strlen(point);
+        }
+        fprintf(out, "\n%-*s %-16s %10s %*s  %-*s %8s %9s %9s\n", width, "benchmark mode placement",
                 "metric", "median", field("± σ", 10), "± σ", field("min … max", 23), "min … max",
                 "n", "outliers", "relative");
         for (size_t i = 0; i < n; i++) {
@@ -147,7 +153,7 @@ void report_summary(FILE *out, const struct result *results, size_t n)
                         report_value(lo, sizeof lo, rs->stats.min, rs->unit);
                         report_value(hi, sizeof hi, rs->stats.max, rs->unit);
                         snprintf(range, sizeof range, "%s … %s", lo, hi);
-                        fprintf(out, "%-44s %-16s %*s %*s  %-*s %8zu %8.1f%% ", point, rs->metric,
+                        fprintf(out, "%-*s %-16s %*s %*s  %-*s %8zu %8.1f%% ", width, point, rs->metric,
                                 field(median, 10), median, field(sigma, 10), sigma,
                                 field(range, 23), range, rs->stats.n, outlier_pct);
                         double fastest = fastest_median(results, n, r, rs);
@@ -169,6 +175,10 @@ void report_summary(FILE *out, const struct result *results, size_t n)
                         continue;
                 report_point(point, sizeof point, &p->pt);
                 for (size_t k = 0; k < p->n_series; k++) {
+                        const char *metric = p->series[k].metric, *split = p->pt.bench->split_metric;
+                        /* A split is the same ratio again, a baseline is not the comparison. */
+                        if ((split && strcmp(metric, split) == 0) || strcmp(metric, "baseline") == 0)
+                                continue;
                         const struct result_series *t = thread_twin(results, n, p, &p->series[k]);
                         if (t && t->stats.p50 != 0)
                                 fprintf(out, "process ÷ thread  %s %s: %.2f\n", point, p->series[k].metric,

@@ -226,7 +226,7 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
 {
         const struct bench *b = pt->bench;
         struct bench_ctx ctx = {
-                .bench = b, .mode = b->peer ? pt->mode : b->fixed_mode,
+                .bench = b, .mode = pt->mode,
                 .placement = pt->placement, .size_bytes = pt->size_bytes,
                 .param_value = pt->param_value, .helper_path = helper_path, .side = "main",
         };

@@ -128,7 +128,19 @@ static const struct bench fresh = {
         .setup = fresh_setup, .peer = ping_peer, .run = ping_run, .stop = ping_stop,
 };
 
-static const struct bench *const table[] = { &hang, &crash, &fail, &ok, &fresh };
+/* A benchmark without a peer that runs per mode must be handed the mode of its point. */
+static int report_mode(struct bench_ctx *ctx)
+{
+        return bench_report(ctx, "is_process", "bool", ctx->mode == PEER_PROCESS);
+}
+
+static const struct bench per_mode = {
+        .name = "test.per_mode", .group = "test", .mechanism = "per_mode", .variant = "",
+        .summary = "a test", .metric = "is_process", .per_mode = 1, .unpinned_only = 1,
+        .measure = report_mode,
+};
+
+static const struct bench *const table[] = { &hang, &crash, &fail, &ok, &fresh, &per_mode };
 
 static char root[] = "/tmp/ipcbench-test-faults-XXXXXX";
 
@@ -190,6 +202,12 @@ int main(int argc, char **argv)
                 memset(ballast, 1, ballast_bytes);
         CHECK_INT(run("process", "test.fresh", "20"), 0);
         free(ballast);
+
+        CHECK_INT(run("both", "test.per_mode", "20"), 0);
+        char mode_csv[512];
+        snprintf(mode_csv, sizeof mode_csv, "%s/both-test.per_mode/latest/results.csv", root);
+        CHECK_CONTAINS(slurp(mode_csv), "test.per_mode,test,per_mode,,thread,any,,,,is_process,bool,1,0,0,");
+        CHECK_CONTAINS(slurp(mode_csv), "test.per_mode,test,per_mode,,process,any,,,,is_process,bool,1,1,1,");
 
         for (int m = 0; m < 2; m++) {
                 /* The watchdog: killed within its limit, the peer with it, the run failed. */
