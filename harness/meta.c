@@ -132,6 +132,8 @@ void meta_write(FILE *f, const struct meta_info *m)
         json_file_number(f, "/sys/module/haltpoll/parameters/guest_halt_poll_ns");
         fputs(",\n  \"cpufreq_governor\": ", f);
         json_string(f, first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", buf, sizeof buf));
+        fputs(",\n  \"transparent_hugepage\": ", f);
+        json_string(f, first_line("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof buf));
         if (m->load_average_1m >= 0)
                 fprintf(f, ",\n  \"load_average_1m\": %.2f", m->load_average_1m);
         else
