@@ -1,6 +1,7 @@
 # Shared style for every ipcbench chart, loaded before the chart's own script:
 #   gnuplot -e "fmt='svg'; out='...'; machine='...'; run='...'; ..." plots/common.gp plots/<chart>.gp
 # fmt: svg or png; out: the file to write; machine: "host · Linux kernel" for titles;
+# plots: this directory (for the shared bars.gp and lines.gp a chart script loads);
 # run: "run <id> · <date>", printed small in a corner so a chart found alone still says its origin.
 
 # Okabe-Ito blue and vermillion: distinct for colour-blind readers and in greyscale print.
@@ -14,6 +15,11 @@ neutral_colour = 0x999999
 tint(c, f) = (int(((c >> 16) & 255) + (255 - ((c >> 16) & 255)) * f) << 16) + \
 	(int(((c >> 8) & 255) + (255 - ((c >> 8) & 255)) * f) << 8) + \
 	int((c & 255) + (255 - (c & 255)) * f)
+# Colour of a kind of figure: 0 thread, 1 process, 2 measured outside ipcbench or neither
+# (hyperfine, mode n/a). fill(): the colour of a bar in the slot-th placement of a chart
+# (0 solid, 1 lighter; a third is hatched by the chart).
+colour(kind) = kind == 2 ? neutral_colour : kind == 1 ? process_colour : thread_colour
+fill(kind, s) = s == 1 ? tint(colour(kind), 0.6) : colour(kind)
 font_name = "DejaVu Sans"
 
 set encoding utf8
@@ -38,6 +44,11 @@ set datafile separator "\t"
 # Bottom margin leaves a line under the x label for the run label.
 set bmargin 5
 set label 99 run at screen 0.99, screen 0.025 right font font_name.",9" tc rgb "#777777"
+
+# On a log axis that spans a decade or two, ticks at 1, 2 and 5 of each decade read better than
+# at the decades alone: `eval log_ticks_y` after `set logscale y`.
+log_ticks_y = "set ytics (); do for [e=-4:7] { set ytics add (sprintf('%g', 10**e) 10**e, " . \
+	"sprintf('%g', 2*10**e) 2*10**e, sprintf('%g', 5*10**e) 5*10**e) }; set mytics 1"
 
 # Three significant figures, as in lecture-table.md; the CSV keeps full precision.
 sig3(x) = x >= 99.95 ? sprintf("%.0f", x) : x >= 9.995 ? sprintf("%.1f", x) : sprintf("%.2f", x)

@@ -43,10 +43,8 @@ if (longest * 0.6 * (fmt eq "svg" ? 13 : 11) > 0.82 * 900 / (nx + 0.2)) {
 # Column by column: the thread bars, one line per placement; the process bars; the rest.
 set key nobox vertical maxrows key_rows width (fmt eq "svg" ? -4 : -2) font font_name.(fmt eq "svg" ? ",12" : ",10")
 
-colour(kind) = kind == 2 ? neutral_colour : kind == 1 ? process_colour : thread_colour
-# First placement: solid; second: the colour lightened; third: hatched. Light and hatched
-# bars are outlined in the full colour.
-fill(kind, s) = s == 1 ? tint(colour(kind), 0.6) : colour(kind)
+# colour() and fill() (common.gp): first placement solid; second the colour lightened; third
+# hatched. Light and hatched bars are outlined in the full colour.
 hw = barw / 2 * 0.92            # half a bar, with a hair of space between neighbours
 cw = barw * 0.2                 # half a whisker cap
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end: scripts/run-all --quick into a temp dir, then check what a user would look at —
-# the CSV contract, meta.json, the charts, the lecture table. Usage: tests/e2e.sh BUILD_DIR
+# the CSV contract, meta.json, the charts, the lecture table, and, for each family the build
+# registers, its charts, its lecture row, hyperfine's spawn timings and the comparison with
+# perf (peers.csv). Usage: tests/e2e.sh BUILD_DIR
 # BUILD_DIR is the already-built tree (ctest's), so run-all's build step does nothing.
 set -euo pipefail
 
@@ -43,6 +45,57 @@ for file in plots/creation.svg plots/creation.png hyperfine-exec.csv hyperfine-e
 done
 grep -qE '^\| *Creation *\| *[^|]+\| *[0-9.]+ (ns|µs|ms|s) *\|' "$run/lecture-table.md" 2>/dev/null ||
 	fail "lecture-table.md: expected a Creation row with a figure, found: $(grep -i creation "$run/lecture-table.md" 2>/dev/null | head -n 1)"
+
+# The families that land one by one: what must exist is what the build registers.
+# `ipcbench list --names` prints "name modes" per line.
+registered() { awk -v b="$1" '$1 == b { found = 1 } END { exit !found }' "$tmp/names"; }
+"$build/ipcbench" list --names >"$tmp/names" 2>/dev/null || fail "ipcbench list --names failed"
+figure='[0-9.]+ (ns|µs|ms|s)'
+if registered ctx.pipe; then
+	for file in plots/ctx.svg plots/ctx.png plots/ctx-working-set.png peers.csv; do
+		[ -s "$run/$file" ] || fail "ctx.pipe is registered: expected a non-empty $file, found none"
+	done
+	grep -qE "^\| Context Switching \| one CPU \(same-cpu\), pipe: a switch \| $figure \| $figure \|" "$run/lecture-table.md" ||
+		fail "lecture-table.md: expected a Context Switching line with figures, found: $(grep -A1 '^| Context' "$run/lecture-table.md" | head -n 2)"
+	peers_header='quantity,mode,placement,peer,peer_value,peer_unit,ipcbench_benchmark,ipcbench_value,ipcbench_unit,ratio,note'
+	found=$(head -n 1 "$run/peers.csv" 2>/dev/null || true)
+	[ "$found" = "$peers_header" ] || fail "peers.csv header: expected '$peers_header', found '$found'"
+	# Each row: a figure from ipcbench, and from perf with the ratio, or the reason perf gave none.
+	awk -F, 'NR > 1 {
+		n++
+		if ($8 !~ /^[0-9.]+$/) { print "row " NR ": no ipcbench figure: " $0; bad = 1 }
+		if ($5 ~ /^[0-9.]+$/ ? $10 !~ /^[0-9.]+$/ : $11 == "") { print "row " NR ": no perf figure and no reason: " $0; bad = 1 }
+	} END { if (n != 2) { print "expected 2 rows (thread, process), found " n; bad = 1 } exit bad }' \
+		"$run/peers.csv" >"$tmp/peers.err" 2>&1 || fail "peers.csv: $(cat "$tmp/peers.err")"
+	grep -q '^## Compared with established tools' "$run/lecture-table.md" ||
+		fail "lecture-table.md: expected a 'Compared with established tools' section (peers.csv exists)"
+fi
+if [ -x "$build/ipcbench-spawn" ]; then
+	for file in hyperfine-spawn.csv hyperfine-spawn.json plots/hyperfine-spawn.png; do
+		[ -s "$run/$file" ] || fail "ipcbench-spawn is built: expected a non-empty $file, found none"
+	done
+	head -n 1 "$run/hyperfine-spawn.csv" 2>/dev/null | grep -q ',parameter_kind,parameter_n$' ||
+		fail "hyperfine-spawn.csv: expected the columns parameter_kind,parameter_n at the end, found: $(head -n 1 "$run/hyperfine-spawn.csv" 2>/dev/null)"
+	rows=$(awk 'END { print NR - 1 }' "$run/hyperfine-spawn.csv" 2>/dev/null || echo 0)
+	[ "$rows" -eq 6 ] || fail "hyperfine-spawn.csv: expected 6 rows (threads, processes × 1, 100, 1000), found $rows"
+fi
+if registered mem.idle; then
+	[ -s "$run/plots/memory.png" ] || fail "mem.idle is registered: expected plots/memory.png, found none"
+	grep -qE '^\| Overhead \| [^|]+\| [0-9.]+ (KiB|MiB) each \| [0-9.]+ (KiB|MiB) each \|' "$run/lecture-table.md" ||
+		fail "lecture-table.md: expected an Overhead row with a slope per thread and per process, found: $(grep '^| Overhead' "$run/lecture-table.md")"
+fi
+if registered vm.fork_rss; then
+	[ -s "$run/plots/fork-rss.png" ] || fail "vm.fork_rss is registered: expected plots/fork-rss.png, found none"
+	grep -qE "^\| Virtual Memory \| [^|]+, parent [0-9]+ MiB touched \| $figure \| $figure \|" "$run/lecture-table.md" ||
+		fail "lecture-table.md: expected a Virtual Memory row with figures, found: $(grep '^| Virtual' "$run/lecture-table.md")"
+fi
+if registered vm.cow; then
+	[ -s "$run/plots/cow.png" ] || fail "vm.cow is registered: expected plots/cow.png, found none"
+fi
+if registered iso.crash; then
+	grep -qE '^\| Isolation \| [^|]+: a worker crashes \| (dies with it|survives[^|]*) \| (dies with it|survives[^|]*) \| — \|$' "$run/lecture-table.md" ||
+		fail "lecture-table.md: expected an Isolation row in words, found: $(grep '^| Isolation' "$run/lecture-table.md")"
+fi
 
 if [ "$failures" -gt 0 ]; then
 	echo "e2e: $failures check(s) failed" >&2
