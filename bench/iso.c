@@ -110,6 +110,33 @@ static int supervisor_failed(struct bench_ctx *ctx, int status)
                            WTERMSIG(status), strsignal(WTERMSIG(status)));
 }
 
+/* Run fn(arg) as the worker, a thread or a process as ctx->mode says, and wait for it. A
+ * thread's return value goes to *thread_ret; a process exits 0 if fn handed back its argument,
+ * and how it ended goes to *process_status. */
+static void run_worker(struct bench_ctx *ctx, void *(*fn)(void *), void *arg, void **thread_ret,
+                       int *process_status)
+{
+        if (ctx->mode == PEER_THREAD) {
+                pthread_t worker;
+                int rc = pthread_create(&worker, NULL, fn, arg);
+
+                if (rc != 0)
+                        supervisor_broken(ctx, "pthread_create(worker): %s", strerror(rc));
+                if ((rc = pthread_join(worker, thread_ret)) != 0)
+                        supervisor_broken(ctx, "pthread_join(worker): %s", strerror(rc));
+                return;
+        }
+        pid_t self = getpid(), pid = fork();
+
+        if (pid < 0)
+                supervisor_broken(ctx, "fork(worker): %s", strerror(errno));
+        if (pid == 0) {
+                die_with_parent(self);
+                _exit(fn(arg) == arg ? 0 : 1);
+        }
+        *process_status = reap_worker(ctx, pid);
+}
+
 /* ---- iso.crash: the worker writes through a null pointer ---- */
 
 static void *crash(void *arg)
@@ -126,35 +153,19 @@ static void *crash(void *arg)
 
 static void supervise_crash(struct bench_ctx *ctx)
 {
-        if (ctx->mode == PEER_THREAD) {
-                pthread_t worker;
-                int rc = pthread_create(&worker, NULL, crash, NULL);
+        int status = 0;
 
-                if (rc != 0)
-                        supervisor_broken(ctx, "pthread_create(worker): %s", strerror(rc));
-                /* A SIGSEGV in any thread kills the whole process: this join never returns. */
-                if ((rc = pthread_join(worker, NULL)) != 0)
-                        supervisor_broken(ctx, "pthread_join(worker): %s", strerror(rc));
+        /* In thread mode a SIGSEGV in any thread kills the whole process: the join inside
+         * never returns. */
+        run_worker(ctx, crash, NULL, NULL, &status);
+        if (ctx->mode == PEER_THREAD)
                 supervisor_broken(ctx, "the worker thread returned: its write through a null "
                                   "pointer did not fault");
-        } else {
-                pid_t self = getpid(), pid = fork();
-                int status;
-
-                if (pid < 0)
-                        supervisor_broken(ctx, "fork(worker): %s", strerror(errno));
-                if (pid == 0) {
-                        die_with_parent(self);
-                        crash(NULL);
-                        _exit(0);
-                }
-                /* The worker's fault is its own: the supervisor only sees how it ended. */
-                status = reap_worker(ctx, pid);
-                if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGSEGV)
-                        supervisor_broken(ctx, "the worker process did not die of SIGSEGV: %s %d",
-                                          WIFSIGNALED(status) ? "killed by signal" : "exit status",
-                                          WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-        }
+        /* The worker's fault is its own: the supervisor only sees how it ended. */
+        if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGSEGV)
+                supervisor_broken(ctx, "the worker process did not die of SIGSEGV: %s %d",
+                                  WIFSIGNALED(status) ? "killed by signal" : "exit status",
+                                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 }
 
 static int measure_crash(struct bench_ctx *ctx)
@@ -201,36 +212,19 @@ static void supervise_scribble(struct bench_ctx *ctx)
         for (size_t i = 0; i < SIBLING_BYTES; i++)
                 data[i] = pattern_byte(i);
 
-        if (ctx->mode == PEER_THREAD) {
-                pthread_t worker;
-                void *ret;
-                int rc = pthread_create(&worker, NULL, scribble, sibling);
+        /* A thread writes into the supervisor's memory. fork gives a process a copy-on-write
+         * copy: the same address, but its first write copies the page, so the write lands in
+         * the worker's own page and the supervisor's stays as it was. */
+        void *ret = NULL;
+        int status = 0;
 
-                if (rc != 0)
-                        supervisor_broken(ctx, "pthread_create(worker): %s", strerror(rc));
-                if ((rc = pthread_join(worker, &ret)) != 0)
-                        supervisor_broken(ctx, "pthread_join(worker): %s", strerror(rc));
-                if (ret != sibling)
-                        supervisor_broken(ctx, "the worker thread did not see its own writes");
-        } else {
-                pid_t self = getpid(), pid = fork();
-                int status;
-
-                if (pid < 0)
-                        supervisor_broken(ctx, "fork(worker): %s", strerror(errno));
-                if (pid == 0) {
-                        /* fork gave the worker a copy-on-write copy of the supervisor's memory:
-                         * the same address, but its first write copies the page, so the write
-                         * lands in the worker's own page and the supervisor's stays as it was. */
-                        die_with_parent(self);
-                        _exit(scribble(sibling) == sibling ? 0 : 1);
-                }
-                status = reap_worker(ctx, pid);
-                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                        supervisor_broken(ctx, "the worker process %s %d",
-                                          WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
-                                          WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-        }
+        run_worker(ctx, scribble, sibling, &ret, &status);
+        if (ctx->mode == PEER_THREAD && ret != sibling)
+                supervisor_broken(ctx, "the worker thread did not see its own writes");
+        if (ctx->mode == PEER_PROCESS && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
+                supervisor_broken(ctx, "the worker process %s %d",
+                                  WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
+                                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 
         for (size_t i = 0; i < SIBLING_BYTES; i++)
                 if (data[i] != pattern_byte(i))
