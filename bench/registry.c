@@ -6,10 +6,10 @@
 #include "cli.h"
 
 extern const struct bench *const create_benches[], *const ctx_benches[], *const mem_benches[],
-        *const vm_benches[], *const iso_benches[];
+        *const vm_benches[], *const iso_benches[], *const ipc_benches[];
 
 static const struct bench *const *const families[] = {
-        create_benches, ctx_benches, mem_benches, vm_benches, iso_benches,
+        create_benches, ctx_benches, mem_benches, vm_benches, iso_benches, ipc_benches,
 };
 
 enum { REGISTRY_MAX = 256 };

@@ -25,6 +25,7 @@ struct bench_ctx {
         void *buf;                 /* size_bytes of private memory, touched before timing */
         const char *helper_path;   /* the ipcbench-true program, beside the binary */
         const char *side;          /* "main" or "peer": named in error messages */
+        int streaming;             /* a throughput point: stream and stream_peer run */
         double parts;              /* what one operation divides into for split_metric and
                                     * excess_metric (e.g. 2 switches per round trip); setup may
                                     * set it, default 1 */
@@ -67,6 +68,14 @@ struct bench {
          * is reported as excess_metric. */
         int (*baseline)(struct bench_ctx *ctx, uint64_t iters);
         const char *excess_metric;
+        /* Optional: a one-way stream, on points of its own (stream_sizes): send `iters`
+         * messages of size_bytes and return once the peer has received them all (the
+         * receiver's count is the truth). The peer runs stream_peer. Reported as metrics
+         * "throughput" (MB/s, 10^6 bytes) and "rate" (msg/s). */
+        int (*stream)(struct bench_ctx *ctx, uint64_t iters);
+        int (*stream_peer)(struct bench_ctx *ctx);
+        const size_t *stream_sizes;   /* 0-terminated */
+        const size_t *quick_stream_sizes;
         /* Instead of run(): an untimed benchmark that measures once (per repetition) and
          * reports what it found with bench_report(). */
         int (*measure)(struct bench_ctx *ctx);

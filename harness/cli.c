@@ -137,6 +137,14 @@ static int plan_bench(struct plan *p, const struct bench *b, const struct run_op
         if (b->sizes && !o->n_sizes)
                 for (n_sizes = 0; sizes[n_sizes]; n_sizes++)
                         ;
+        /* Throughput points sweep their own sizes; --sizes sets both sweeps. */
+        const size_t *stream_sizes = o->n_sizes ? o->sizes
+                                     : o->quick && b->quick_stream_sizes ? b->quick_stream_sizes
+                                     : b->stream_sizes;
+        size_t n_stream_sizes = o->n_sizes;
+        if (b->stream && !o->n_sizes)
+                for (n_stream_sizes = 0; stream_sizes[n_stream_sizes]; n_stream_sizes++)
+                        ;
         if (b->param)
                 for (n_params = 0; params[n_params] >= 0; n_params++)
                         ;
@@ -163,6 +171,14 @@ static int plan_bench(struct plan *p, const struct bench *b, const struct run_op
                                         if (plan_add(p, pt) != 0)
                                                 return -1;
                                 }
+                        for (size_t s = 0; b->stream && s < n_stream_sizes; s++) {
+                                struct point pt = {
+                                        .bench = b, .mode = modes[m], .placement = places[pl],
+                                        .size_bytes = stream_sizes[s], .param_value = -1, .stream = 1,
+                                };
+                                if (plan_add(p, pt) != 0)
+                                        return -1;
+                        }
                 }
         }
         return 0;
@@ -283,7 +299,7 @@ static int write_placement(const char *dir, const char *run_id, const struct res
                 return -1;
         fputs("run_id,benchmark,mode,placement,size_bytes,param,param_value,repetition,cpu_main,"
               "cpu_peer,ops,main_voluntary_per_op,main_involuntary_per_op,peer_voluntary_per_op,"
-              "peer_involuntary_per_op\n", af.f);
+              "peer_involuntary_per_op,kind\n", af.f);
         for (size_t i = 0; i < n; i++) {
                 const struct result *r = &results[i];
                 for (unsigned k = 0; k < r->repetitions; k++) {
@@ -313,7 +329,7 @@ static int write_placement(const char *dir, const char *run_id, const struct res
                         csv_number(af.f, r->pt.bench->peer ? c->peer_voluntary : NAN);
                         fputc(',', af.f);
                         csv_number(af.f, r->pt.bench->peer ? c->peer_involuntary : NAN);
-                        fputc('\n', af.f);
+                        fprintf(af.f, ",%s\n", r->pt.stream ? "stream" : "operation");
                 }
         }
         return atomic_file_commit(&af);
@@ -501,6 +517,10 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                 .warmup_s = o.duration_s / 10, .min_batch_ns = 10000,
                 .min_samples = 10, .max_samples = 4000000,
         };
+        /* A throughput sample is a batch of messages and one acknowledgement: at least 1 ms of
+         * messages, so the acknowledgement's round trip stays a small part of it. */
+        struct measure_plan stream_plan = mplan;
+        stream_plan.min_batch_ns = 1000000;
         struct result *results = calloc(plan.n ? plan.n : 1, sizeof *results);
         struct meta_notice *notices = calloc(plan.n ? plan.n : 1, sizeof *notices);
         char (*notice_points)[200] = calloc(plan.n ? plan.n : 1, sizeof *notice_points);
@@ -520,7 +540,8 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                 for (unsigned rep = 0; rep < o.repeat && r->status == OUTCOME_OK; rep++) {
                         struct point_outcome out;
                         progress(i, plan.n, label, start_ns);
-                        runner_run_point(&r->pt, &mplan, o.timeout_s, helper_path(), &out);
+                        runner_run_point(&r->pt, r->pt.stream ? &stream_plan : &mplan, o.timeout_s,
+                                         helper_path(), &out);
                         pool(r, &out);
                         point_outcome_free(&out);
                 }

@@ -30,6 +30,14 @@ void report_time(char *buf, size_t len, double ns)
         snprintf(buf, len, "%.*f %s", v >= 100 ? 0 : v >= 10 ? 1 : 2, v, units[i].unit);
 }
 
+/* Three significant digits, never in exponent form. */
+static void report_digits(char *buf, size_t len, double v, const char *unit)
+{
+        double a = fabs(v);
+
+        snprintf(buf, len, "%.*f %s", a >= 100 ? 0 : a >= 10 ? 1 : 2, v, unit);
+}
+
 void report_value(char *buf, size_t len, double value, const char *unit)
 {
         if (strcmp(unit, "ns") == 0)
@@ -38,8 +46,14 @@ void report_value(char *buf, size_t len, double value, const char *unit)
                 snprintf(buf, len, "-");
         else if (strcmp(unit, "bool") == 0)
                 snprintf(buf, len, "%s", value >= 0.5 ? "yes" : "no");
+        else if (strcmp(unit, "MB/s") == 0 && value >= 1000)
+                report_digits(buf, len, value / 1000, "GB/s");
+        else if (strcmp(unit, "msg/s") == 0 && value >= 1e6)
+                report_digits(buf, len, value / 1e6, "M msg/s");
+        else if (strcmp(unit, "msg/s") == 0 && value >= 1e3)
+                report_digits(buf, len, value / 1e3, "k msg/s");
         else
-                snprintf(buf, len, "%.3g %s", value, unit);
+                report_digits(buf, len, value, unit);
 }
 
 int bench_has_modes(const struct bench *b)
@@ -67,8 +81,8 @@ void report_point(char *buf, size_t len, const struct point *pt)
         }
         if (pt->bench->param)
                 snprintf(param, sizeof param, " %s=%ld", pt->bench->param, pt->param_value);
-        snprintf(buf, len, "%s %s %s%s%s", pt->bench->name, peer_kind_name(pt->mode),
-                 placement_name(pt->placement), size, param);
+        snprintf(buf, len, "%s %s %s%s%s%s", pt->bench->name, peer_kind_name(pt->mode),
+                 placement_name(pt->placement), size, param, pt->stream ? " stream" : "");
 }
 
 /* Series that compare directly: same group, metric, placement, size and param. */
@@ -102,7 +116,7 @@ static const struct result_series *thread_twin(const struct result *results, siz
                 const struct result *t = &results[j];
                 if (t->status != OUTCOME_OK || t->pt.bench != p->pt.bench || t->pt.mode != PEER_THREAD ||
                     t->pt.placement != p->pt.placement || t->pt.size_bytes != p->pt.size_bytes ||
-                    t->pt.param_value != p->pt.param_value)
+                    t->pt.param_value != p->pt.param_value || t->pt.stream != p->pt.stream)
                         continue;
                 for (size_t k = 0; k < t->n_series; k++)
                         if (strcmp(t->series[k].metric, ps->metric) == 0)
@@ -156,7 +170,8 @@ void report_summary(FILE *out, const struct result *results, size_t n)
                         fprintf(out, "%-*s %-16s %*s %*s  %-*s %8zu %8.1f%% ", width, point, rs->metric,
                                 field(median, 10), median, field(sigma, 10), sigma,
                                 field(range, 23), range, rs->stats.n, outlier_pct);
-                        double fastest = fastest_median(results, n, r, rs);
+                        /* Only times compare as "x the fastest"; a rate's best is its largest. */
+                        double fastest = strcmp(rs->unit, "ns") == 0 ? fastest_median(results, n, r, rs) : 0;
                         if (fastest > 0)
                                 fprintf(out, "%8.2fx\n", rs->stats.p50 / fastest);
                         else

@@ -72,6 +72,16 @@ static int record_series(const char *metric, const char *unit, const double *val
         return 0;
 }
 
+/* Record numerator / value for each timed value: what per-ns times become per second. */
+static int record_inverse(const char *metric, const char *unit, const double *ns, size_t n,
+                          double numerator)
+{
+        for (size_t i = 0; i < n; i++)
+                if (runner_record(metric, unit, numerator / ns[i]) != 0)
+                        return -1;
+        return 0;
+}
+
 void point_outcome_free(struct point_outcome *out)
 {
         for (size_t i = 0; i < out->n_series; i++)
@@ -134,7 +144,7 @@ static volatile int thread_peer_watched;
 static int peer_trampoline(void *arg)
 {
         struct bench_ctx *ctx = arg;
-        int rc = ctx->bench->peer(ctx);
+        int rc = ctx->streaming ? ctx->bench->stream_peer(ctx) : ctx->bench->peer(ctx);
 
         /* A thread peer that gives up while main still waits on it would leave main blocked:
          * end the whole point now, with the peer's own words. */
@@ -229,6 +239,7 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
                 .bench = b, .mode = pt->mode,
                 .placement = pt->placement, .size_bytes = pt->size_bytes,
                 .param_value = pt->param_value, .helper_path = helper_path, .side = "main",
+                .streaming = pt->stream,
         };
         struct bench_ctx peer_ctx;
         struct point_context pc = { .cpu_main = -1, .cpu_peer = -1 };
@@ -308,12 +319,13 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
         if (b->measure) {
                 rc = b->measure(&ctx);
         } else {
-                rc = measure_prepare(&ctx, b->run, plan, &batch);
+                measure_op op = pt->stream ? b->stream : b->run;
+                rc = measure_prepare(&ctx, op, plan, &batch);
                 if (rc == BENCH_OK) {
                         task_switches(getpid(), gettid(), &v0, &i0);
                         if (b->peer)
                                 task_switches(peer.shared->tgid, peer.shared->tid, &pv0, &pi0);
-                        rc = measure_samples(&ctx, b->run, plan, batch, &samples);
+                        rc = measure_samples(&ctx, op, plan, batch, &samples);
                         task_switches(getpid(), gettid(), &v1, &i1);
                         if (b->peer)
                                 task_switches(peer.shared->tgid, peer.shared->tid, &pv1, &pi1);
@@ -359,7 +371,13 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
         pc.main_involuntary = (double)(i1 - i0) / (double)pc.ops;
         pc.peer_voluntary = (double)(pv1 - pv0) / (double)pc.ops;
         pc.peer_involuntary = (double)(pi1 - pi0) / (double)pc.ops;
-        if (!b->measure) {
+        if (pt->stream) {
+                /* Bytes per ns is GB/s: x 1000 for MB/s. Messages per ns x 10^9 per second. */
+                if (record_inverse("throughput", "MB/s", samples.ns_per_op, samples.n,
+                                   (double)pt->size_bytes * 1e3) != 0 ||
+                    record_inverse("rate", "msg/s", samples.ns_per_op, samples.n, 1e9) != 0)
+                        finish(fd, BENCH_FAILED, "out of memory for the samples");
+        } else if (!b->measure) {
                 double baseline_ns = baseline.n ? stats_median(baseline.ns_per_op, baseline.n) : 0;
                 if (record_series(b->metric, "ns", samples.ns_per_op, samples.n, 0, 1) != 0 ||
                     (b->split_metric && record_series(b->split_metric, "ns", samples.ns_per_op,
@@ -389,10 +407,10 @@ static void exec_point(const struct point *pt, const struct measure_plan *plan,
                        const char *helper_path, int fd)
 {
         char mode[8], placement[8], size[24], param[24], iterations[24], duration[40],
-                warmup[40], min_batch[24], min_samples[24], max_samples[24], out_fd[12];
+                warmup[40], min_batch[24], min_samples[24], max_samples[24], out_fd[12], stream[4];
         char *argv[] = { "ipcbench", RUNNER_POINT_VERB, (char *)pt->bench->name, mode, placement,
                          size, param, iterations, duration, warmup, min_batch, min_samples,
-                         max_samples, (char *)helper_path, out_fd, NULL };
+                         max_samples, (char *)helper_path, out_fd, stream, NULL };
         char reason[600];
 
         snprintf(mode, sizeof mode, "%d", (int)pt->mode);
@@ -406,6 +424,7 @@ static void exec_point(const struct point *pt, const struct measure_plan *plan,
         snprintf(min_samples, sizeof min_samples, "%zu", plan->min_samples);
         snprintf(max_samples, sizeof max_samples, "%zu", plan->max_samples);
         snprintf(out_fd, sizeof out_fd, "%d", fd);
+        snprintf(stream, sizeof stream, "%d", pt->stream ? 1 : 0);
         fcntl(fd, F_SETFD, 0);          /* the one descriptor the new image keeps */
         execv("/proc/self/exe", argv);
         snprintf(reason, sizeof reason, "execv(/proc/self/exe): %s", strerror(errno));
@@ -420,7 +439,7 @@ int runner_point_main(int argc, char **argv, const struct bench *const *table, s
         unsigned long long iterations, min_batch;
         int mode, placement, fd;
 
-        if (argc != 15 || sscanf(argv[3], "%d", &mode) != 1 || sscanf(argv[4], "%d", &placement) != 1 ||
+        if (argc != 16 || sscanf(argv[15], "%d", &pt.stream) != 1 || sscanf(argv[3], "%d", &mode) != 1 || sscanf(argv[4], "%d", &placement) != 1 ||
             sscanf(argv[5], "%zu", &pt.size_bytes) != 1 || sscanf(argv[6], "%ld", &pt.param_value) != 1 ||
             sscanf(argv[7], "%llu", &iterations) != 1 || sscanf(argv[8], "%la", &plan.duration_s) != 1 ||
             sscanf(argv[9], "%la", &plan.warmup_s) != 1 || sscanf(argv[10], "%llu", &min_batch) != 1 ||

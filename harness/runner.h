@@ -16,6 +16,7 @@ struct point {
         enum placement placement;
         size_t size_bytes;        /* 0: the benchmark takes no size */
         long param_value;         /* -1: no param */
+        int stream;               /* a throughput point (bench->stream), not a round trip */
 };
 
 /* Where each side ran and how often it was switched out, per timed operation. */

@@ -1,0 +1,405 @@
+/* Message passing through file descriptors: pipes, FIFOs, Unix domain sockets, TCP.
+ * Each mechanism only opens its descriptors; what is measured is the same for all:
+ *  - round trip (run): main sends one message of size_bytes, the peer echoes the whole of it
+ *    back; both sides check its sequence number;
+ *  - throughput (stream): main tells the peer on a control pipe how many messages come, sends
+ *    them, and waits for the peer's count of bytes received: the receiver's count is the truth.
+ * Every message carries its sequence number in its first and last 8 bytes, so a message that
+ * arrives torn, out of order or twice fails the benchmark. Byte streams (pipe, FIFO, Unix
+ * stream, TCP) are framed by reading exactly size_bytes; message sockets (seqpacket) must
+ * deliver exactly size_bytes per receive. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+enum { SEQ_BYTES = 8, MAX_FDS = 8 };
+
+struct ipc_state {
+        int main_send, main_recv, peer_send, peer_recv;
+        int message_oriented;           /* one receive is one whole message */
+        int control[2], ack[2];         /* throughput: main -> peer counts, peer -> main bytes */
+        int fds[MAX_FDS];               /* every descriptor, to close */
+        int n_fds;
+        uint64_t seq;                   /* main's next sequence number */
+        uint64_t bytes_acked;           /* throughput: what the peer has confirmed so far */
+};
+
+static const size_t rtt_sizes[] = { 64, 4096, 0 };
+static const size_t stream_sizes[] = { 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 0 };
+static const size_t quick_stream_sizes[] = { 64, 4096, 65536, 0 };
+
+static void keep_fd(struct ipc_state *s, int fd)
+{
+        s->fds[s->n_fds++] = fd;
+}
+
+/* ---- messages ---- */
+
+static void stamp(void *buf, size_t size, uint64_t seq)
+{
+        memcpy(buf, &seq, SEQ_BYTES);
+        memcpy((char *)buf + size - SEQ_BYTES, &seq, SEQ_BYTES);
+}
+
+static int check_stamp(struct bench_ctx *ctx, const void *buf, size_t size, uint64_t want)
+{
+        uint64_t head, tail;
+
+        memcpy(&head, buf, SEQ_BYTES);
+        memcpy(&tail, (const char *)buf + size - SEQ_BYTES, SEQ_BYTES);
+        if (head != want || tail != want)
+                return bench_failf(ctx, "message %llu arrived as %llu...%llu (torn, lost or reordered)",
+                                   (unsigned long long)want, (unsigned long long)head,
+                                   (unsigned long long)tail);
+        return BENCH_OK;
+}
+
+static int send_message(struct bench_ctx *ctx, int fd, const void *buf)
+{
+        if (write_full(fd, buf, ctx->size_bytes) != (ssize_t)ctx->size_bytes)
+                return bench_fail(ctx, "write", errno);
+        return BENCH_OK;
+}
+
+/* Returns BENCH_OK, BENCH_SKIPPED at end of file (the other side is done), or BENCH_FAILED. */
+static int recv_message(struct bench_ctx *ctx, int fd, void *buf)
+{
+        const struct ipc_state *s = ctx->state;
+        ssize_t n;
+
+        if (!s->message_oriented) {
+                n = read_full(fd, buf, ctx->size_bytes);
+                if (n == 0)
+                        return BENCH_SKIPPED;
+                return n < 0 ? bench_fail(ctx, "read", errno) : BENCH_OK;
+        }
+        do
+                n = recv(fd, buf, ctx->size_bytes, MSG_TRUNC);
+        while (n < 0 && errno == EINTR);
+        if (n == 0)
+                return BENCH_SKIPPED;
+        if (n < 0)
+                return bench_fail(ctx, "recv", errno);
+        if ((size_t)n != ctx->size_bytes)
+                return bench_failf(ctx, "a message of %zd bytes arrived, expected %zu", n, ctx->size_bytes);
+        return BENCH_OK;
+}
+
+/* ---- setup shared by every mechanism ---- */
+
+static int common_setup(struct bench_ctx *ctx)
+{
+        struct ipc_state *s = ctx->state;
+
+        if (ctx->size_bytes < SEQ_BYTES)
+                return bench_skip(ctx, "a message needs at least %d bytes for its sequence number; "
+                                  "%zu is too small", SEQ_BYTES, ctx->size_bytes);
+        s->control[0] = s->control[1] = s->ack[0] = s->ack[1] = -1;
+        s->main_send = s->main_recv = s->peer_send = s->peer_recv = -1;
+        if (ctx->streaming && (pipe(s->control) != 0 || pipe(s->ack) != 0))
+                return bench_fail(ctx, "pipe(control)", errno);
+        s->seq = 1;
+        return BENCH_OK;
+}
+
+static void ipc_teardown(struct bench_ctx *ctx)
+{
+        struct ipc_state *s = ctx->state;
+
+        for (int i = 0; i < s->n_fds; i++)
+                if (s->fds[i] >= 0)
+                        close(s->fds[i]);
+        for (int i = 0; i < 2; i++) {
+                if (s->control[i] >= 0)
+                        close(s->control[i]);
+                if (s->ack[i] >= 0)
+                        close(s->ack[i]);
+        }
+}
+
+/* In a process peer, close main's descriptors, so that main closing its end is seen as end
+ * of file. (Threads share one descriptor table: nothing to close.) */
+static void peer_close_main_side(struct bench_ctx *ctx)
+{
+        struct ipc_state *s = ctx->state;
+
+        for (int i = 0; i < s->n_fds; i++)
+                if (s->fds[i] != s->peer_send && s->fds[i] != s->peer_recv)
+                        bench_close_other_side(ctx, s->fds[i]);
+        if (s->control[1] >= 0)
+                bench_close_other_side(ctx, s->control[1]);
+        if (s->ack[0] >= 0)
+                bench_close_other_side(ctx, s->ack[0]);
+}
+
+/* ---- round trip ---- */
+
+static int echo_peer(struct bench_ctx *ctx)
+{
+        struct ipc_state *s = ctx->state;
+        uint64_t expect = 1;
+        int rc;
+
+        peer_close_main_side(ctx);
+        while ((rc = recv_message(ctx, s->peer_recv, ctx->buf)) == BENCH_OK) {
+                if (check_stamp(ctx, ctx->buf, ctx->size_bytes, expect++) != BENCH_OK ||
+                    send_message(ctx, s->peer_send, ctx->buf) != BENCH_OK)
+                        return BENCH_FAILED;
+        }
+        return rc == BENCH_SKIPPED ? BENCH_OK : BENCH_FAILED;
+}
+
+static int round_trip(struct bench_ctx *ctx, uint64_t iters)
+{
+        struct ipc_state *s = ctx->state;
+
+        while (iters--) {
+                stamp(ctx->buf, ctx->size_bytes, s->seq);
+                if (send_message(ctx, s->main_send, ctx->buf) != BENCH_OK)
+                        return BENCH_FAILED;
+                int rc = recv_message(ctx, s->main_recv, ctx->buf);
+                if (rc == BENCH_SKIPPED)
+                        return bench_failf(ctx, "the peer closed its end");
+                if (rc != BENCH_OK || check_stamp(ctx, ctx->buf, ctx->size_bytes, s->seq) != BENCH_OK)
+                        return BENCH_FAILED;
+                s->seq++;
+        }
+        return BENCH_OK;
+}
+
+/* ---- throughput ---- */
+
+static int sink_peer(struct bench_ctx *ctx)
+{
+        struct ipc_state *s = ctx->state;
+        uint64_t expect = 1, count, bytes = 0;
+        ssize_t n;
+
+        peer_close_main_side(ctx);
+        while ((n = read_full(s->control[0], &count, sizeof count)) == sizeof count) {
+                while (count--) {
+                        int rc = recv_message(ctx, s->peer_recv, ctx->buf);
+                        if (rc == BENCH_SKIPPED)
+                                return bench_failf(ctx, "end of file with messages still due");
+                        if (rc != BENCH_OK || check_stamp(ctx, ctx->buf, ctx->size_bytes, expect++) != BENCH_OK)
+                                return BENCH_FAILED;
+                        bytes += ctx->size_bytes;
+                }
+                if (write_full(s->ack[1], &bytes, sizeof bytes) != sizeof bytes)
+                        return bench_fail(ctx, "write(ack)", errno);
+        }
+        return n == 0 ? BENCH_OK : bench_fail(ctx, "read(control)", errno);
+}
+
+static int stream(struct bench_ctx *ctx, uint64_t iters)
+{
+        struct ipc_state *s = ctx->state;
+        uint64_t bytes;
+
+        if (write_full(s->control[1], &iters, sizeof iters) != sizeof iters)
+                return bench_fail(ctx, "write(control)", errno);
+        for (uint64_t i = 0; i < iters; i++) {
+                stamp(ctx->buf, ctx->size_bytes, s->seq++);
+                if (send_message(ctx, s->main_send, ctx->buf) != BENCH_OK)
+                        return BENCH_FAILED;
+        }
+        if (read_full(s->ack[0], &bytes, sizeof bytes) != sizeof bytes)
+                return bench_failf(ctx, "the peer did not confirm what it received");
+        s->bytes_acked += iters * ctx->size_bytes;
+        if (bytes != s->bytes_acked)
+                return bench_failf(ctx, "the peer received %llu bytes, %llu were sent",
+                                   (unsigned long long)bytes, (unsigned long long)s->bytes_acked);
+        return BENCH_OK;
+}
+
+/* Tell the peer to end: closing main's ends makes its next read see end of file. */
+static void ipc_stop(struct bench_ctx *ctx)
+{
+        struct ipc_state *s = ctx->state;
+
+        if (ctx->streaming) {
+                close(s->control[1]);
+                s->control[1] = -1;
+                return;
+        }
+        for (int i = 0; i < s->n_fds; i++)
+                if (s->fds[i] == s->main_send) {
+                        /* A socket shared by both directions: shut down writing, keep it open. */
+                        if (s->main_send == s->main_recv)
+                                shutdown(s->main_send, SHUT_WR);
+                        else {
+                                close(s->fds[i]);
+                                s->fds[i] = -1;
+                        }
+                }
+}
+
+/* ---- the mechanisms: each only opens its descriptors ---- */
+
+static int pipe_setup(struct bench_ctx *ctx)
+{
+        struct ipc_state *s = ctx->state;
+        int to_peer[2], to_main[2];
+        int rc = common_setup(ctx);
+
+        if (rc != BENCH_OK)
+                return rc;
+        if (pipe(to_peer) != 0 || pipe(to_main) != 0)
+                return bench_fail(ctx, "pipe", errno);
+        keep_fd(s, to_peer[0]), keep_fd(s, to_peer[1]), keep_fd(s, to_main[0]), keep_fd(s, to_main[1]);
+        s->main_send = to_peer[1], s->peer_recv = to_peer[0];
+        s->peer_send = to_main[1], s->main_recv = to_main[0];
+        return BENCH_OK;
+}
+
+/* Open both ends of a new FIFO in `dir` without blocking (the read end first, non-blocking,
+ * then the write end finds a reader), and remove its name at once: the descriptors are all
+ * that is needed, and nothing is left behind however the run ends. */
+static int open_fifo(struct bench_ctx *ctx, const char *dir, const char *name, int *read_fd, int *write_fd)
+{
+        char path[256];
+
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        if (mkfifo(path, 0600) != 0)
+                return bench_fail(ctx, "mkfifo", errno);
+        *read_fd = open(path, O_RDONLY | O_NONBLOCK);
+        *write_fd = *read_fd >= 0 ? open(path, O_WRONLY) : -1;
+        int saved = errno;
+        unlink(path);
+        if (*read_fd < 0 || *write_fd < 0)
+                return bench_fail(ctx, "open(fifo)", saved);
+        if (fcntl(*read_fd, F_SETFL, 0) != 0)
+                return bench_fail(ctx, "fcntl(fifo, blocking)", errno);
+        return BENCH_OK;
+}
+
+static int fifo_setup(struct bench_ctx *ctx)
+{
+        struct ipc_state *s = ctx->state;
+        char dir[] = "/tmp/ipcbench-fifo-XXXXXX";
+        int rc = common_setup(ctx);
+
+        if (rc != BENCH_OK)
+                return rc;
+        if (!mkdtemp(dir))
+                return bench_fail(ctx, "mkdtemp", errno);
+        rc = open_fifo(ctx, dir, "to-peer", &s->peer_recv, &s->main_send);
+        if (rc == BENCH_OK)
+                rc = open_fifo(ctx, dir, "to-main", &s->main_recv, &s->peer_send);
+        rmdir(dir);
+        keep_fd(s, s->peer_recv), keep_fd(s, s->main_send), keep_fd(s, s->main_recv), keep_fd(s, s->peer_send);
+        return rc;
+}
+
+/* One connected pair: main uses one end both ways, the peer the other. */
+static int socket_pair_setup(struct bench_ctx *ctx, int type)
+{
+        struct ipc_state *s = ctx->state;
+        int sv[2], rc = common_setup(ctx);
+
+        if (rc != BENCH_OK)
+                return rc;
+        if (socketpair(AF_UNIX, type, 0, sv) != 0)
+                return bench_fail(ctx, "socketpair", errno);
+        keep_fd(s, sv[0]), keep_fd(s, sv[1]);
+        s->main_send = s->main_recv = sv[0];
+        s->peer_send = s->peer_recv = sv[1];
+        s->message_oriented = type != SOCK_STREAM;
+        if (s->message_oriented) {
+                /* A message larger than the socket's send buffer cannot be sent at all. */
+                int sndbuf = 0;
+                socklen_t len = sizeof sndbuf;
+                if (getsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) != 0)
+                        return bench_fail(ctx, "getsockopt(SO_SNDBUF)", errno);
+                if (ctx->size_bytes > (size_t)sndbuf / 2)
+                        return bench_skip(ctx, "a %zu-byte message does not fit a Unix socket's send "
+                                          "buffer (SO_SNDBUF %d, of which about half is data); raise "
+                                          "net.core.wmem_default / wmem_max with sysctl to allow it",
+                                          ctx->size_bytes, sndbuf);
+        }
+        return BENCH_OK;
+}
+
+static int unix_stream_setup(struct bench_ctx *ctx)
+{
+        return socket_pair_setup(ctx, SOCK_STREAM);
+}
+
+static int unix_seqpacket_setup(struct bench_ctx *ctx)
+{
+        return socket_pair_setup(ctx, SOCK_SEQPACKET);
+}
+
+/* TCP over loopback: listen on 127.0.0.1, port 0 (any free one: parallel runs never
+ * collide), connect, accept, and close the listener. TCP_NODELAY on both ends, or Nagle's
+ * algorithm would hold back small messages. */
+static int tcp_setup(struct bench_ctx *ctx)
+{
+        struct ipc_state *s = ctx->state;
+        struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        socklen_t len = sizeof addr;
+        int one = 1, listener, client, server, rc = common_setup(ctx);
+
+        if (rc != BENCH_OK)
+                return rc;
+        listener = socket(AF_INET, SOCK_STREAM, 0);
+        if (listener < 0)
+                return bench_fail(ctx, "socket", errno);
+        if (bind(listener, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(listener, 1) != 0 ||
+            getsockname(listener, (struct sockaddr *)&addr, &len) != 0) {
+                rc = bench_fail(ctx, "bind/listen(127.0.0.1:0)", errno);
+                close(listener);
+                return rc;
+        }
+        client = socket(AF_INET, SOCK_STREAM, 0);
+        if (client < 0 || connect(client, (struct sockaddr *)&addr, sizeof addr) != 0) {
+                rc = bench_fail(ctx, "connect(127.0.0.1)", errno);
+                close(listener);
+                if (client >= 0)
+                        close(client);
+                return rc;
+        }
+        server = accept(listener, NULL, NULL);
+        close(listener);
+        keep_fd(s, client);
+        if (server < 0)
+                return bench_fail(ctx, "accept", errno);
+        keep_fd(s, server);
+        if (setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
+            setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+                return bench_fail(ctx, "setsockopt(TCP_NODELAY)", errno);
+        s->main_send = s->main_recv = client;
+        s->peer_send = s->peer_recv = server;
+        return BENCH_OK;
+}
+
+#define IPC_BENCH(id, dotted, mech, var, text)                                               \
+        static const struct bench ipc_##id = {                                               \
+                .name = "ipc." dotted, .group = "ipc", .mechanism = mech, .variant = var,    \
+                .summary = text, .metric = "rtt", .state_bytes = sizeof(struct ipc_state),   \
+                .sizes = rtt_sizes, .quick_sizes = rtt_sizes,                                \
+                .stream_sizes = stream_sizes, .quick_stream_sizes = quick_stream_sizes,      \
+                .setup = id##_setup, .peer = echo_peer, .run = round_trip,                   \
+                .stream = stream, .stream_peer = sink_peer,                                  \
+                .stop = ipc_stop, .teardown = ipc_teardown,                                  \
+        }
+
+IPC_BENCH(pipe, "pipe", "pipe", "", "a message there and back through two pipes; a one-way stream");
+IPC_BENCH(fifo, "fifo", "fifo", "", "the same through two named pipes (FIFOs) in a private directory");
+IPC_BENCH(unix_stream, "unix.stream", "unix", "stream", "the same over a Unix stream socket pair");
+IPC_BENCH(unix_seqpacket, "unix.seqpacket", "unix", "seqpacket",
+          "the same over a Unix seqpacket socket pair (message boundaries kept)");
+IPC_BENCH(tcp, "tcp", "tcp", "", "the same over TCP on 127.0.0.1 with TCP_NODELAY");
+
+const struct bench *const ipc_benches[] = {
+        &ipc_pipe, &ipc_fifo, &ipc_unix_stream, &ipc_unix_seqpacket, &ipc_tcp, NULL,
+};
