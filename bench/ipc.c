@@ -1,4 +1,4 @@
-/* Message passing through file descriptors: pipes, FIFOs, Unix domain sockets, TCP.
+/* Message passing: pipes, FIFOs, Unix domain sockets, TCP, POSIX message queues.
  * Each mechanism only opens its descriptors; what is measured is the same for all:
  *  - round trip (run): main sends one message of size_bytes, the peer echoes the whole of it
  *    back; both sides check its sequence number;
@@ -6,10 +6,12 @@
  *    them, and waits for the peer's count of bytes received: the receiver's count is the truth.
  * Every message carries its sequence number in its first and last 8 bytes, so a message that
  * arrives torn, out of order or twice fails the benchmark. Byte streams (pipe, FIFO, Unix
- * stream, TCP) are framed by reading exactly size_bytes; message sockets (seqpacket) must
- * deliver exactly size_bytes per receive. */
+ * stream, TCP) are framed by reading exactly size_bytes; message sockets (seqpacket) and
+ * queues must deliver exactly size_bytes per receive. A queue has no end of file: an empty
+ * message stands for it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <mqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -25,7 +27,7 @@ enum { SEQ_BYTES = 8, MAX_FDS = 8 };
 
 struct ipc_state {
         int main_send, main_recv, peer_send, peer_recv;
-        int message_oriented;           /* one receive is one whole message */
+        enum transport { FD_STREAM, FD_MESSAGE, POSIX_MQ } transport;
         int control[2], ack[2];         /* throughput: main -> peer counts, peer -> main bytes */
         int fds[MAX_FDS];               /* every descriptor, to close */
         int n_fds;
@@ -63,11 +65,24 @@ static int check_stamp(struct bench_ctx *ctx, const void *buf, size_t size, uint
         return BENCH_OK;
 }
 
-static int send_message(struct bench_ctx *ctx, int fd, const void *buf)
+static int send_bytes(struct bench_ctx *ctx, int fd, const void *buf, size_t len)
 {
-        if (write_full(fd, buf, ctx->size_bytes) != (ssize_t)ctx->size_bytes)
+        const struct ipc_state *s = ctx->state;
+
+        if (s->transport == POSIX_MQ) {
+                while (mq_send(fd, buf, len, 0) != 0)
+                        if (errno != EINTR)
+                                return bench_fail(ctx, "mq_send", errno);
+                return BENCH_OK;
+        }
+        if (write_full(fd, buf, len) != (ssize_t)len)
                 return bench_fail(ctx, "write", errno);
         return BENCH_OK;
+}
+
+static int send_message(struct bench_ctx *ctx, int fd, const void *buf)
+{
+        return send_bytes(ctx, fd, buf, ctx->size_bytes);
 }
 
 /* Returns BENCH_OK, BENCH_SKIPPED at end of file (the other side is done), or BENCH_FAILED. */
@@ -76,19 +91,20 @@ static int recv_message(struct bench_ctx *ctx, int fd, void *buf)
         const struct ipc_state *s = ctx->state;
         ssize_t n;
 
-        if (!s->message_oriented) {
+        if (s->transport == FD_STREAM) {
                 n = read_full(fd, buf, ctx->size_bytes);
                 if (n == 0)
                         return BENCH_SKIPPED;
                 return n < 0 ? bench_fail(ctx, "read", errno) : BENCH_OK;
         }
         do
-                n = recv(fd, buf, ctx->size_bytes, MSG_TRUNC);
+                n = s->transport == POSIX_MQ ? mq_receive(fd, buf, ctx->size_bytes, NULL)
+                                             : recv(fd, buf, ctx->size_bytes, MSG_TRUNC);
         while (n < 0 && errno == EINTR);
         if (n == 0)
                 return BENCH_SKIPPED;
         if (n < 0)
-                return bench_fail(ctx, "recv", errno);
+                return bench_fail(ctx, s->transport == POSIX_MQ ? "mq_receive" : "recv", errno);
         if ((size_t)n != ctx->size_bytes)
                 return bench_failf(ctx, "a message of %zd bytes arrived, expected %zu", n, ctx->size_bytes);
         return BENCH_OK;
@@ -231,6 +247,10 @@ static void ipc_stop(struct bench_ctx *ctx)
                 s->control[1] = -1;
                 return;
         }
+        if (s->transport == POSIX_MQ) {
+                send_bytes(ctx, s->main_send, "", 0);   /* the queue's end of file */
+                return;
+        }
         for (int i = 0; i < s->n_fds; i++)
                 if (s->fds[i] == s->main_send) {
                         /* A socket shared by both directions: shut down writing, keep it open. */
@@ -313,8 +333,8 @@ static int socket_pair_setup(struct bench_ctx *ctx, int type)
         keep_fd(s, sv[0]), keep_fd(s, sv[1]);
         s->main_send = s->main_recv = sv[0];
         s->peer_send = s->peer_recv = sv[1];
-        s->message_oriented = type != SOCK_STREAM;
-        if (s->message_oriented) {
+        s->transport = type == SOCK_STREAM ? FD_STREAM : FD_MESSAGE;
+        if (s->transport == FD_MESSAGE) {
                 /* A message larger than the socket's send buffer cannot be sent at all. */
                 int sndbuf = 0;
                 socklen_t len = sizeof sndbuf;
@@ -382,6 +402,72 @@ static int tcp_setup(struct bench_ctx *ctx)
         return BENCH_OK;
 }
 
+static long read_long(const char *path, long fallback)
+{
+        long value = fallback;
+        FILE *f = fopen(path, "r");
+
+        if (f) {
+                if (fscanf(f, "%ld", &value) != 1)
+                        value = fallback;
+                fclose(f);
+        }
+        return value;
+}
+
+/* A POSIX message queue of at most `depth` messages of size_bytes. Its name is removed as
+ * soon as it is open: the descriptor is all either side needs (a process peer inherits it),
+ * and nothing is left in /dev/mqueue however the run ends. */
+static int open_queue(struct bench_ctx *ctx, const char *direction, long depth, int *fd)
+{
+        struct mq_attr attr = { .mq_maxmsg = depth, .mq_msgsize = (long)ctx->size_bytes };
+        char name[64];
+        mqd_t q;
+
+        snprintf(name, sizeof name, "/ipcbench-%d-%s", (int)getpid(), direction);
+        q = mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, &attr);
+        if (q == (mqd_t)-1) {
+                if (errno == EINVAL)
+                        return bench_skip(ctx, "a POSIX message queue here takes messages of at most "
+                                          "%ld bytes (/proc/sys/fs/mqueue/msgsize_max), not %zu; raise "
+                                          "it with sysctl -w fs.mqueue.msgsize_max=%zu",
+                                          read_long("/proc/sys/fs/mqueue/msgsize_max", -1),
+                                          ctx->size_bytes, ctx->size_bytes);
+                if (errno == EMFILE || errno == ENOSPC || errno == ENOMEM)
+                        return bench_skip(ctx, "mq_open: %s: %ld messages of %zu bytes exceed the "
+                                          "queue limits (ulimit -q, fs.mqueue.queues_max)",
+                                          strerror(errno), depth, ctx->size_bytes);
+                return bench_fail(ctx, "mq_open", errno);
+        }
+        mq_unlink(name);
+        *fd = (int)q;           /* on Linux a queue descriptor is a file descriptor */
+        return BENCH_OK;
+}
+
+static int mq_setup(struct bench_ctx *ctx)
+{
+        struct ipc_state *s = ctx->state;
+        /* As deep as the system allows, up to 10 (the usual msg_max): a deeper queue would
+         * let the stream run ahead further, but not change what a message costs. */
+        long depth = read_long("/proc/sys/fs/mqueue/msg_max", 10);
+        int rc = common_setup(ctx);
+
+        if (rc != BENCH_OK)
+                return rc;
+        s->transport = POSIX_MQ;
+        if (depth > 10)
+                depth = 10;
+        if ((rc = open_queue(ctx, "to-peer", depth, &s->main_send)) != BENCH_OK)
+                return rc;
+        keep_fd(s, s->main_send);
+        if ((rc = open_queue(ctx, "to-main", depth, &s->peer_send)) != BENCH_OK)
+                return rc;
+        keep_fd(s, s->peer_send);
+        s->peer_recv = s->main_send;
+        s->main_recv = s->peer_send;
+        return BENCH_OK;
+}
+
 #define IPC_BENCH(id, dotted, mech, var, text)                                               \
         static const struct bench ipc_##id = {                                               \
                 .name = "ipc." dotted, .group = "ipc", .mechanism = mech, .variant = var,    \
@@ -399,7 +485,8 @@ IPC_BENCH(unix_stream, "unix.stream", "unix", "stream", "the same over a Unix st
 IPC_BENCH(unix_seqpacket, "unix.seqpacket", "unix", "seqpacket",
           "the same over a Unix seqpacket socket pair (message boundaries kept)");
 IPC_BENCH(tcp, "tcp", "tcp", "", "the same over TCP on 127.0.0.1 with TCP_NODELAY");
+IPC_BENCH(mq, "mq", "mq", "", "the same through two POSIX message queues (mq_send / mq_receive)");
 
 const struct bench *const ipc_benches[] = {
-        &ipc_pipe, &ipc_fifo, &ipc_unix_stream, &ipc_unix_seqpacket, &ipc_tcp, NULL,
+        &ipc_pipe, &ipc_fifo, &ipc_unix_stream, &ipc_unix_seqpacket, &ipc_tcp, &ipc_mq, NULL,
 };
