@@ -22,16 +22,18 @@ colour(kind) = kind == 2 ? neutral_colour : kind == 1 ? process_colour : thread_
 fill(kind, s) = s == 1 ? tint(colour(kind), 0.6) : colour(kind)
 font_name = "DejaVu Sans"
 
+# A chart may ask for more height (e.g. one bar per mechanism): `height` in pixels, before this.
+if (!exists("height")) height = 560
 set encoding utf8
 # noenhanced: benchmark names such as clone_vm must not turn into subscripts.
 if (fmt eq "svg") {
-	set terminal svg size 900,560 dynamic font font_name.",13" noenhanced background "white"
+	set terminal svg size 900,height dynamic font font_name.",13" noenhanced background "white"
 } else {
 	# pngcairo (antialiased) is in Debian's gnuplot-nox; plain png (libgd) is the fallback.
 	if (strstrt(GPVAL_TERMINALS, " pngcairo ") > 0) {
-		set terminal pngcairo size 900,560 font font_name.",11" noenhanced background "white"
+		set terminal pngcairo size 900,height font font_name.",11" noenhanced background "white"
 	} else {
-		set terminal png size 900,560 font font_name.",11" noenhanced background "white"
+		set terminal png size 900,height font font_name.",11" noenhanced background "white"
 	}
 }
 set output out

@@ -46,7 +46,8 @@ done
 grep -qE '^\| *Creation *\| *[^|]+\| *[0-9.]+ (ns|µs|ms|s) *\|' "$run/lecture-table.md" 2>/dev/null ||
 	fail "lecture-table.md: expected a Creation row with a figure, found: $(grep -i creation "$run/lecture-table.md" 2>/dev/null | head -n 1)"
 
-# The families that land one by one: what must exist is what the build registers.
+# The families that land one by one: what must exist is what the build registers (ipc: the
+# latency chart at 64 B, the throughput charts per mode, the IPC approaches line of pipe).
 # `ipcbench list --names` prints "name modes" per line.
 registered() { awk -v b="$1" '$1 == b { found = 1 } END { exit !found }' "$tmp/names"; }
 "$build/ipcbench" list --names >"$tmp/names" 2>/dev/null || fail "ipcbench list --names failed"
@@ -95,6 +96,14 @@ fi
 if registered iso.crash; then
 	grep -qE '^\| Isolation \| [^|]+: a worker crashes \| (dies with it|survives[^|]*) \| (dies with it|survives[^|]*) \| — \|$' "$run/lecture-table.md" ||
 		fail "lecture-table.md: expected an Isolation row in words, found: $(grep '^| Isolation' "$run/lecture-table.md")"
+fi
+if registered ipc.pipe; then
+	for file in plots/ipc-latency-64.png plots/ipc-latency-64.svg plots/ipc-throughput-thread.png plots/ipc-throughput-process.png; do
+		[ -s "$run/$file" ] || fail "ipc.pipe is registered: expected a non-empty $file, found none"
+	done
+	rate='[0-9.]+ (MB|GB)/s at [0-9]+ (B|KiB|MiB)'
+	grep -qE "^\| 1\. Pipes \| \`pipe\` \| [^|]+ \| $figure \| $figure \| $rate \| $rate \|$" "$run/lecture-table.md" ||
+		fail "lecture-table.md: expected an IPC approaches line for pipe with figures, found: $(grep -A1 '^## IPC' "$run/lecture-table.md"; grep -F "| \`pipe\` |" "$run/lecture-table.md" | head -n 1)"
 fi
 
 if [ "$failures" -gt 0 ]; then

@@ -8,7 +8,10 @@
 # must be skipped, loudly, not read shifted); then plausible rows of every other family:
 # ctx.pipe and ctx.futex (working sets, both placements), mem.idle (counts 1 to 1000),
 # vm.fork_rss (unpinned, fork stops at 256 MiB while threads go to 1024: the row must use the
-# largest size both have), vm.cow, vm.touch.*, iso.crash and iso.scribble (0 and 1 → words).
+# largest size both have), vm.cow, vm.touch.*, iso.crash and iso.scribble (0 and 1 → words);
+# and ipc.* (pipe, fifo, unix.stream, unix.seqpacket, tcp; both placements, both modes; rtt at
+# 64 and 4096 B, throughput and rate at 64 B, 4 KiB, 64 KiB; unix.seqpacket across CPUs peaks
+# at 4 KiB, not at the largest size: the IPC table must say where the peak is).
 # A second pass with the create rows only must say "not measured in this run" for every
 # other lecture row and leave out the sections whose files or rows are absent.
 # To accept an intended change:
@@ -49,9 +52,11 @@ for row in Overhead 'Context Switching' 'Virtual Memory' Isolation; do
 done
 grep -q '^| Creation | one CPU (same-cpu) | [0-9.]* µs | [0-9.]* µs | [0-9.]*× |$' "$table" ||
 	fail "create rows only: expected a Creation line with figures, found: $(grep '^| Creation' "$table")"
-for section in 'Copy-on-write' 'First touch' 'A whole program' 'Compared with established tools'; do
+for section in 'IPC approaches' 'Copy-on-write' 'First touch' 'A whole program' 'Compared with established tools'; do
 	if grep -q "^## $section" "$table"; then fail "create rows only: expected no '$section' section, found one"; fi
 done
+grep -q 'no ipc rows .* no IPC approaches table' "$tmp/stderr" ||
+	fail "create rows only: expected stderr to say there is no IPC approaches table; it said: $(cat "$tmp/stderr")"
 grep -q 'not measured in this run: Overhead, Context Switching, Virtual Memory, Isolation' "$tmp/stderr" ||
 	fail "create rows only: expected stderr to list the rows not measured; it said: $(cat "$tmp/stderr")"
 
