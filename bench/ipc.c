@@ -1,4 +1,5 @@
-/* Message passing: pipes, FIFOs, Unix domain sockets, TCP, POSIX message queues.
+/* Message passing: pipes, FIFOs, Unix domain sockets (stream, seqpacket, datagram), TCP,
+ * POSIX message queues.
  * Each mechanism only opens its descriptors; what is measured is the same for all:
  *  - round trip (run): main sends one message of size_bytes, the peer echoes the whole of it
  *    back; both sides check its sequence number;
@@ -73,6 +74,15 @@ static int send_bytes(struct bench_ctx *ctx, int fd, const void *buf, size_t len
                 while (mq_send(fd, buf, len, 0) != 0)
                         if (errno != EINTR)
                                 return bench_fail(ctx, "mq_send", errno);
+                return BENCH_OK;
+        }
+        if (s->transport == FD_MESSAGE) {
+                ssize_t n;
+                while ((n = send(fd, buf, len, 0)) < 0)
+                        if (errno != EINTR)
+                                return bench_fail(ctx, "send", errno);
+                if ((size_t)n != len)
+                        return bench_failf(ctx, "send took %zd of a %zu-byte message", n, len);
                 return BENCH_OK;
         }
         if (write_full(fd, buf, len) != (ssize_t)len)
@@ -247,8 +257,9 @@ static void ipc_stop(struct bench_ctx *ctx)
                 s->control[1] = -1;
                 return;
         }
-        if (s->transport == POSIX_MQ) {
-                send_bytes(ctx, s->main_send, "", 0);   /* the queue's end of file */
+        if (s->transport != FD_STREAM) {
+                /* Queues and datagrams have no end of file: an empty message stands for it. */
+                send_bytes(ctx, s->main_send, "", 0);
                 return;
         }
         for (int i = 0; i < s->n_fds; i++)
@@ -357,6 +368,12 @@ static int unix_stream_setup(struct bench_ctx *ctx)
 static int unix_seqpacket_setup(struct bench_ctx *ctx)
 {
         return socket_pair_setup(ctx, SOCK_SEQPACKET);
+}
+
+/* Unix datagrams lose nothing: a sender whose receiver's queue is full waits, as on a pipe. */
+static int unix_dgram_setup(struct bench_ctx *ctx)
+{
+        return socket_pair_setup(ctx, SOCK_DGRAM);
 }
 
 /* TCP over loopback: listen on 127.0.0.1, port 0 (any free one: parallel runs never
@@ -484,9 +501,11 @@ IPC_BENCH(fifo, "fifo", "fifo", "", "the same through two named pipes (FIFOs) in
 IPC_BENCH(unix_stream, "unix.stream", "unix", "stream", "the same over a Unix stream socket pair");
 IPC_BENCH(unix_seqpacket, "unix.seqpacket", "unix", "seqpacket",
           "the same over a Unix seqpacket socket pair (message boundaries kept)");
+IPC_BENCH(unix_dgram, "unix.dgram", "unix", "dgram", "the same over a Unix datagram socket pair");
 IPC_BENCH(tcp, "tcp", "tcp", "", "the same over TCP on 127.0.0.1 with TCP_NODELAY");
 IPC_BENCH(mq, "mq", "mq", "", "the same through two POSIX message queues (mq_send / mq_receive)");
 
 const struct bench *const ipc_benches[] = {
-        &ipc_pipe, &ipc_fifo, &ipc_unix_stream, &ipc_unix_seqpacket, &ipc_tcp, &ipc_mq, NULL,
+        &ipc_pipe, &ipc_fifo, &ipc_unix_stream, &ipc_unix_seqpacket, &ipc_unix_dgram, &ipc_tcp,
+        &ipc_mq, NULL,
 };
