@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Nothing left behind: after a run of every IPC benchmark in both modes, no POSIX shm or mq
+# object, no System V queue, semaphore set or segment, no FIFO directory, no socket file and
+# no process of ours may remain. POSIX queues are only visible where an mqueue filesystem is
+# mounted: as root the test mounts one in a private mount namespace (the queues themselves
+# are the machine's), else it says it cannot look there.
+set -euo pipefail
+bin=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+snapshot() {
+        {
+                echo "shm: $(ls /dev/shm 2>/dev/null | sort | tr '\n' ' ')"
+                if [ -d /dev/mqueue ] && mountpoint -q /dev/mqueue 2>/dev/null; then
+                        echo "mq: $(ls /dev/mqueue | sort | tr '\n' ' ')"
+                fi
+                command -v ipcs >/dev/null && echo "sysv: $(ipcs -q -s -m 2>/dev/null | awk '$1 ~ /^0x/ {print $2}' | sort | tr '\n' ' ')"
+                echo "tmp: $(ls -d /tmp/ipcbench-* 2>/dev/null | sort | tr '\n' ' ')"
+                echo "sockets: $(find /tmp -maxdepth 2 -type s -name '*ipcbench*' 2>/dev/null | sort | tr '\n' ' ')"
+        }
+}
+
+check() {
+        snapshot >"$tmp/before"
+        "$bin" run 'ipc.*' --quick --iterations 20 --out "$tmp/results" >"$tmp/out" 2>"$tmp/err" || {
+                echo "FAIL: the run failed"; cat "$tmp/err"; exit 1; }
+        snapshot >"$tmp/after"
+        if ! diff -u "$tmp/before" "$tmp/after"; then
+                echo "FAIL: the run left the objects above behind"; exit 1
+        fi
+        if pgrep -f "ipcbench __point" >/dev/null; then
+                echo "FAIL: point processes still running:"; pgrep -af "ipcbench __point"; exit 1
+        fi
+}
+
+if [ "${1:-}" != "" ] && [ "${IPCBENCH_LEFTOVERS_INNER:-}" = 1 ]; then
+        check
+        echo "ok: nothing left behind (POSIX queues included)"
+        exit 0
+fi
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null &&
+   unshare -m true 2>/dev/null; then
+        # Mount an mqueue filesystem where only this test sees the mount.
+        exec unshare -m bash -c 'mount -t mqueue none /dev/mqueue 2>/dev/null ||
+                { mkdir -p /dev/mqueue && mount -t mqueue none /dev/mqueue; } &&
+                IPCBENCH_LEFTOVERS_INNER=1 exec bash "$0" "$1"' "$0" "$bin"
+fi
+check
+echo "ok: nothing left behind (POSIX queues not visible here: no mqueue mount, not root)"
