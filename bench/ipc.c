@@ -1,5 +1,5 @@
 /* Message passing: pipes, FIFOs, Unix domain sockets (stream, seqpacket, datagram), TCP,
- * POSIX message queues.
+ * POSIX and System V message queues.
  * Each mechanism only opens its descriptors; what is measured is the same for all:
  *  - round trip (run): main sends one message of size_bytes, the peer echoes the whole of it
  *    back; both sides check its sequence number;
@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/msg.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,7 +29,9 @@ enum { SEQ_BYTES = 8, MAX_FDS = 8 };
 
 struct ipc_state {
         int main_send, main_recv, peer_send, peer_recv;
-        enum transport { FD_STREAM, FD_MESSAGE, POSIX_MQ } transport;
+        enum transport { FD_STREAM, FD_MESSAGE, POSIX_MQ, SYSV_MQ } transport;
+        int sysv_queue;                 /* SYSV_MQ: one queue; the channels are message types */
+        char *sysv_main, *sysv_peer;    /* SYSV_MQ: each side's message, its type in front */
         int control[2], ack[2];         /* throughput: main -> peer counts, peer -> main bytes */
         int fds[MAX_FDS];               /* every descriptor, to close */
         int n_fds;
@@ -43,6 +46,17 @@ static const size_t quick_stream_sizes[] = { 64, 4096, 65536, 0 };
 static void keep_fd(struct ipc_state *s, int fd)
 {
         s->fds[s->n_fds++] = fd;
+}
+
+/* Where a side builds and receives its messages: the harness's buffer, except for System V
+ * queues, whose messages start with their type (a long) right before the bytes. */
+static char *payload(struct bench_ctx *ctx)
+{
+        const struct ipc_state *s = ctx->state;
+
+        if (s->transport != SYSV_MQ)
+                return ctx->buf;
+        return (strcmp(ctx->side, "main") == 0 ? s->sysv_main : s->sysv_peer) + sizeof(long);
 }
 
 /* ---- messages ---- */
@@ -74,6 +88,15 @@ static int send_bytes(struct bench_ctx *ctx, int fd, const void *buf, size_t len
                 while (mq_send(fd, buf, len, 0) != 0)
                         if (errno != EINTR)
                                 return bench_fail(ctx, "mq_send", errno);
+                return BENCH_OK;
+        }
+        if (s->transport == SYSV_MQ) {
+                struct { long type; } end = { fd };
+                void *msg = len ? (char *)buf - sizeof(long) : (void *)&end;
+                *(long *)msg = fd;      /* the channel is the message type */
+                while (msgsnd(s->sysv_queue, msg, len, 0) != 0)
+                        if (errno != EINTR)
+                                return bench_fail(ctx, "msgsnd", errno);
                 return BENCH_OK;
         }
         if (s->transport == FD_MESSAGE) {
@@ -109,12 +132,15 @@ static int recv_message(struct bench_ctx *ctx, int fd, void *buf)
         }
         do
                 n = s->transport == POSIX_MQ ? mq_receive(fd, buf, ctx->size_bytes, NULL)
-                                             : recv(fd, buf, ctx->size_bytes, MSG_TRUNC);
+                    : s->transport == SYSV_MQ ? msgrcv(s->sysv_queue, (char *)buf - sizeof(long),
+                                                       ctx->size_bytes, fd, 0)
+                    : recv(fd, buf, ctx->size_bytes, MSG_TRUNC);
         while (n < 0 && errno == EINTR);
         if (n == 0)
                 return BENCH_SKIPPED;
         if (n < 0)
-                return bench_fail(ctx, s->transport == POSIX_MQ ? "mq_receive" : "recv", errno);
+                return bench_fail(ctx, s->transport == POSIX_MQ ? "mq_receive"
+                                       : s->transport == SYSV_MQ ? "msgrcv" : "recv", errno);
         if ((size_t)n != ctx->size_bytes)
                 return bench_failf(ctx, "a message of %zd bytes arrived, expected %zu", n, ctx->size_bytes);
         return BENCH_OK;
@@ -140,6 +166,12 @@ static int common_setup(struct bench_ctx *ctx)
 static void ipc_teardown(struct bench_ctx *ctx)
 {
         struct ipc_state *s = ctx->state;
+
+        if (s->transport == SYSV_MQ) {
+                msgctl(s->sysv_queue, IPC_RMID, NULL);
+                free(s->sysv_main);
+                free(s->sysv_peer);
+        }
 
         for (int i = 0; i < s->n_fds; i++)
                 if (s->fds[i] >= 0)
@@ -176,9 +208,9 @@ static int echo_peer(struct bench_ctx *ctx)
         int rc;
 
         peer_close_main_side(ctx);
-        while ((rc = recv_message(ctx, s->peer_recv, ctx->buf)) == BENCH_OK) {
-                if (check_stamp(ctx, ctx->buf, ctx->size_bytes, expect++) != BENCH_OK ||
-                    send_message(ctx, s->peer_send, ctx->buf) != BENCH_OK)
+        while ((rc = recv_message(ctx, s->peer_recv, payload(ctx))) == BENCH_OK) {
+                if (check_stamp(ctx, payload(ctx), ctx->size_bytes, expect++) != BENCH_OK ||
+                    send_message(ctx, s->peer_send, payload(ctx)) != BENCH_OK)
                         return BENCH_FAILED;
         }
         return rc == BENCH_SKIPPED ? BENCH_OK : BENCH_FAILED;
@@ -189,13 +221,13 @@ static int round_trip(struct bench_ctx *ctx, uint64_t iters)
         struct ipc_state *s = ctx->state;
 
         while (iters--) {
-                stamp(ctx->buf, ctx->size_bytes, s->seq);
-                if (send_message(ctx, s->main_send, ctx->buf) != BENCH_OK)
+                stamp(payload(ctx), ctx->size_bytes, s->seq);
+                if (send_message(ctx, s->main_send, payload(ctx)) != BENCH_OK)
                         return BENCH_FAILED;
-                int rc = recv_message(ctx, s->main_recv, ctx->buf);
+                int rc = recv_message(ctx, s->main_recv, payload(ctx));
                 if (rc == BENCH_SKIPPED)
                         return bench_failf(ctx, "the peer closed its end");
-                if (rc != BENCH_OK || check_stamp(ctx, ctx->buf, ctx->size_bytes, s->seq) != BENCH_OK)
+                if (rc != BENCH_OK || check_stamp(ctx, payload(ctx), ctx->size_bytes, s->seq) != BENCH_OK)
                         return BENCH_FAILED;
                 s->seq++;
         }
@@ -213,10 +245,10 @@ static int sink_peer(struct bench_ctx *ctx)
         peer_close_main_side(ctx);
         while ((n = read_full(s->control[0], &count, sizeof count)) == sizeof count) {
                 while (count--) {
-                        int rc = recv_message(ctx, s->peer_recv, ctx->buf);
+                        int rc = recv_message(ctx, s->peer_recv, payload(ctx));
                         if (rc == BENCH_SKIPPED)
                                 return bench_failf(ctx, "end of file with messages still due");
-                        if (rc != BENCH_OK || check_stamp(ctx, ctx->buf, ctx->size_bytes, expect++) != BENCH_OK)
+                        if (rc != BENCH_OK || check_stamp(ctx, payload(ctx), ctx->size_bytes, expect++) != BENCH_OK)
                                 return BENCH_FAILED;
                         bytes += ctx->size_bytes;
                 }
@@ -234,8 +266,8 @@ static int stream(struct bench_ctx *ctx, uint64_t iters)
         if (write_full(s->control[1], &iters, sizeof iters) != sizeof iters)
                 return bench_fail(ctx, "write(control)", errno);
         for (uint64_t i = 0; i < iters; i++) {
-                stamp(ctx->buf, ctx->size_bytes, s->seq++);
-                if (send_message(ctx, s->main_send, ctx->buf) != BENCH_OK)
+                stamp(payload(ctx), ctx->size_bytes, s->seq++);
+                if (send_message(ctx, s->main_send, payload(ctx)) != BENCH_OK)
                         return BENCH_FAILED;
         }
         if (read_full(s->ack[0], &bytes, sizeof bytes) != sizeof bytes)
@@ -485,6 +517,44 @@ static int mq_setup(struct bench_ctx *ctx)
         return BENCH_OK;
 }
 
+/* A System V message queue: one queue, message type 1 towards the peer, 2 towards main. It
+ * has no name to remove early; the harness removes it when the point ends, however it ends. */
+static int sysvmq_setup(struct bench_ctx *ctx)
+{
+        struct ipc_state *s = ctx->state;
+        long msgmax = read_long("/proc/sys/kernel/msgmax", -1);
+        long msgmnb = read_long("/proc/sys/kernel/msgmnb", -1);
+        int rc = common_setup(ctx);
+
+        if (rc != BENCH_OK)
+                return rc;
+        s->transport = SYSV_MQ;
+        s->sysv_queue = -1;
+        if ((msgmax >= 0 && ctx->size_bytes > (size_t)msgmax) ||
+            (msgmnb >= 0 && ctx->size_bytes > (size_t)msgmnb))
+                return bench_skip(ctx, "a System V message here is at most %ld bytes "
+                                  "(kernel.msgmax; a queue holds kernel.msgmnb = %ld), not %zu; raise "
+                                  "them with sysctl -w kernel.msgmax=%zu kernel.msgmnb=%zu",
+                                  msgmax, msgmnb, ctx->size_bytes, ctx->size_bytes, ctx->size_bytes);
+        s->sysv_main = malloc(sizeof(long) + ctx->size_bytes);
+        s->sysv_peer = malloc(sizeof(long) + ctx->size_bytes);
+        if (!s->sysv_main || !s->sysv_peer)
+                return bench_fail(ctx, "malloc(message)", ENOMEM);
+        memset(s->sysv_main, 0, sizeof(long) + ctx->size_bytes);
+        memset(s->sysv_peer, 0, sizeof(long) + ctx->size_bytes);
+        s->sysv_queue = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+        if (s->sysv_queue < 0) {
+                if (errno == ENOSPC)
+                        return bench_skip(ctx, "msgget: no System V queue left (kernel.msgmni)");
+                return bench_fail(ctx, "msgget", errno);
+        }
+        if ((rc = bench_own_sysv_queue(ctx, s->sysv_queue)) != BENCH_OK)
+                return rc;
+        s->main_send = s->peer_recv = 1;
+        s->peer_send = s->main_recv = 2;
+        return BENCH_OK;
+}
+
 #define IPC_BENCH(id, dotted, mech, var, text)                                               \
         static const struct bench ipc_##id = {                                               \
                 .name = "ipc." dotted, .group = "ipc", .mechanism = mech, .variant = var,    \
@@ -504,8 +574,9 @@ IPC_BENCH(unix_seqpacket, "unix.seqpacket", "unix", "seqpacket",
 IPC_BENCH(unix_dgram, "unix.dgram", "unix", "dgram", "the same over a Unix datagram socket pair");
 IPC_BENCH(tcp, "tcp", "tcp", "", "the same over TCP on 127.0.0.1 with TCP_NODELAY");
 IPC_BENCH(mq, "mq", "mq", "", "the same through two POSIX message queues (mq_send / mq_receive)");
+IPC_BENCH(sysvmq, "sysvmq", "sysvmq", "", "the same through a System V message queue (msgsnd / msgrcv)");
 
 const struct bench *const ipc_benches[] = {
         &ipc_pipe, &ipc_fifo, &ipc_unix_stream, &ipc_unix_seqpacket, &ipc_unix_dgram, &ipc_tcp,
-        &ipc_mq, NULL,
+        &ipc_mq, &ipc_sysvmq, NULL,
 };

@@ -67,3 +67,10 @@ int bench_report(struct bench_ctx *ctx, const char *metric, const char *unit, do
                                    "reporting '%s'", metric);
         return BENCH_OK;
 }
+
+int bench_own_sysv_queue(struct bench_ctx *ctx, int id)
+{
+        if (runner_own_sysv_queue(id) != 0)
+                return bench_failf(ctx, "System V queue %d created outside a point's process", id);
+        return BENCH_OK;
+}

@@ -81,6 +81,11 @@ struct bench {
         int (*measure)(struct bench_ctx *ctx);
 };
 
+/* A System V object has no name to unlink early and outlives a killed process: call this
+ * right after creating message queue `id` (in setup, main side), and the harness removes it
+ * when the point ends, even if its process was killed. Teardown removes it as usual. */
+int bench_own_sysv_queue(struct bench_ctx *ctx, int id);
+
 /* For measure(): one value of `metric` in `unit` (e.g. "memory", "KiB"), from the main side. */
 int bench_report(struct bench_ctx *ctx, const char *metric, const char *unit, double value);
 

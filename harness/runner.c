@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@
 
 /* ---- the point's own process ---------------------------------------------------------- */
 
-enum msg_type { MSG_SERIES = 1, MSG_CONTEXT, MSG_SKIP, MSG_FAIL };
+enum msg_type { MSG_SERIES = 1, MSG_CONTEXT, MSG_SKIP, MSG_FAIL, MSG_OWN_SYSV_QUEUE };
 
 struct msg_header {
         uint32_t type;
@@ -90,6 +91,7 @@ void point_outcome_free(struct point_outcome *out)
 }
 
 static struct bench_report *report_page;
+static int point_fd = -1;       /* the point's process: where its messages go */
 static volatile sig_atomic_t interrupted;
 
 struct bench_report *runner_report_page(void)
@@ -116,6 +118,14 @@ static void send_message(int fd, enum msg_type type, const void *a, size_t a_len
         if (write_full(fd, &h, sizeof h) < 0 || write_full(fd, a, a_len) < 0 ||
             (b_len && write_full(fd, b, b_len) < 0))
                 _exit(1);
+}
+
+int runner_own_sysv_queue(int id)
+{
+        if (point_fd < 0)
+                return -1;
+        send_message(point_fd, MSG_OWN_SYSV_QUEUE, &id, sizeof id, NULL, 0);
+        return 0;
 }
 
 /* Private memory of `bytes`, every page touched, so no first-touch fault lands in a sample. */
@@ -250,6 +260,7 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
         uint64_t batch = 0;
         int rc;
 
+        point_fd = fd;
         report_page = shared_state(sizeof *report_page);
         if (!report_page) {
                 static struct bench_report fallback;
@@ -516,6 +527,12 @@ static void parse_messages(const struct inbox *in, struct point_outcome *out)
                         snprintf(sr->metric, sizeof sr->metric, "%.*s", (int)sizeof m.metric - 1, m.metric);
                         snprintf(sr->unit, sizeof sr->unit, "%.*s", (int)sizeof m.unit - 1, m.unit);
                         out->n_series++;
+                } else if (h.type == MSG_OWN_SYSV_QUEUE && h.len == sizeof(int)) {
+                        /* The point's process has ended, however it ended: remove the queue
+                         * it created, if its teardown did not (EINVAL then: already gone). */
+                        int id;
+                        memcpy(&id, body, sizeof id);
+                        msgctl(id, IPC_RMID, NULL);
                 } else if (h.type == MSG_CONTEXT && h.len == sizeof(struct point_context)) {
                         memcpy(&out->context, body, sizeof out->context);
                         got_context = 1;

@@ -48,6 +48,9 @@ struct point_outcome {
 
 void point_outcome_free(struct point_outcome *out);
 
+/* For bench_own_sysv_queue(): the parent removes System V queue `id` once the point ends. */
+int runner_own_sysv_queue(int id);
+
 /* For bench_report(): add one value to the series of `metric`, in this process. */
 int runner_record(const char *metric, const char *unit, double value);
 

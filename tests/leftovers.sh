@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Nothing left behind: after a run of every IPC benchmark in both modes, no POSIX shm or mq
+# Nothing left behind: after a run of every IPC benchmark in both modes, and after a run whose
+# points are all killed by the watchdog, no POSIX shm or mq
 # object, no System V queue, semaphore set or segment, no FIFO directory, no socket file and
 # no process of ours may remain. POSIX queues are only visible where an mqueue filesystem is
 # mounted: as root the test mounts one in a private mount namespace (the queues themselves
@@ -25,9 +26,16 @@ check() {
         snapshot >"$tmp/before"
         "$bin" run 'ipc.*' --quick --iterations 20 --out "$tmp/results" >"$tmp/out" 2>"$tmp/err" || {
                 echo "FAIL: the run failed"; cat "$tmp/err"; exit 1; }
+        # Points killed by the watchdog mid-run: their teardown never runs.
+        if "$bin" run 'ipc.*' --placement same-cpu --mode process --sizes 64 --duration 3 \
+                --timeout 0.3 --out "$tmp/results" >"$tmp/out" 2>"$tmp/err"; then
+                echo "FAIL: a run whose points all exceed their time limit exited 0"; exit 1
+        fi
+        grep -q "exceeded its time limit" "$tmp/err" || {
+                echo "FAIL: expected points killed by the watchdog:"; cat "$tmp/err"; exit 1; }
         snapshot >"$tmp/after"
         if ! diff -u "$tmp/before" "$tmp/after"; then
-                echo "FAIL: the run left the objects above behind"; exit 1
+                echo "FAIL: the runs left the objects above behind"; exit 1
         fi
         if pgrep -f "ipcbench __point" >/dev/null; then
                 echo "FAIL: point processes still running:"; pgrep -af "ipcbench __point"; exit 1
