@@ -1,4 +1,4 @@
-/* Message passing: pipes, FIFOs, Unix domain sockets (stream, seqpacket, datagram), TCP,
+/* Message passing: pipes, FIFOs, Unix domain sockets (stream, seqpacket, datagram), TCP, UDP,
  * POSIX and System V message queues.
  * Each mechanism only opens its descriptors; what is measured is the same for all:
  *  - round trip (run): main sends one message of size_bytes, the peer echoes the whole of it
@@ -15,12 +15,14 @@
 #include <mqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/msg.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -517,6 +519,133 @@ static int mq_setup(struct bench_ctx *ctx)
         return BENCH_OK;
 }
 
+/* ---- UDP: datagrams that may be lost ---- */
+
+enum { UDP_MAX_PAYLOAD = 65507, UDP_ANSWER_WAIT_MS = 1000 };
+static const uint64_t UDP_END_OF_BATCH = UINT64_MAX;
+
+static int set_receive_timeout(struct bench_ctx *ctx, int fd, int ms)
+{
+        struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0)
+                return bench_fail(ctx, "setsockopt(SO_RCVTIMEO)", errno);
+        return BENCH_OK;
+}
+
+/* Two UDP sockets on 127.0.0.1, each bound to a free port and connected to the other, so
+ * send and recv need no address and no other sender's datagram gets in. A round trip that
+ * waits more than a second for its answer calls the datagram lost. */
+static int udp_setup(struct bench_ctx *ctx)
+{
+        struct ipc_state *s = ctx->state;
+        struct sockaddr_in addr[2];
+        int fd[2], rc = common_setup(ctx);
+
+        if (rc != BENCH_OK)
+                return rc;
+        if (ctx->size_bytes > UDP_MAX_PAYLOAD)
+                return bench_skip(ctx, "a UDP datagram carries at most %d bytes over IPv4, not %zu",
+                                  UDP_MAX_PAYLOAD, ctx->size_bytes);
+        for (int i = 0; i < 2; i++) {
+                socklen_t len = sizeof addr[i];
+                addr[i] = (struct sockaddr_in){ .sin_family = AF_INET,
+                                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+                fd[i] = socket(AF_INET, SOCK_DGRAM, 0);
+                if (fd[i] < 0)
+                        return bench_fail(ctx, "socket(UDP)", errno);
+                keep_fd(s, fd[i]);
+                if (bind(fd[i], (struct sockaddr *)&addr[i], sizeof addr[i]) != 0 ||
+                    getsockname(fd[i], (struct sockaddr *)&addr[i], &len) != 0)
+                        return bench_fail(ctx, "bind(127.0.0.1:0)", errno);
+        }
+        for (int i = 0; i < 2; i++)
+                if (connect(fd[i], (struct sockaddr *)&addr[1 - i], sizeof addr[1 - i]) != 0)
+                        return bench_fail(ctx, "connect(UDP)", errno);
+        s->transport = FD_MESSAGE;
+        s->main_send = s->main_recv = fd[0];
+        s->peer_send = s->peer_recv = fd[1];
+        return set_receive_timeout(ctx, fd[0], UDP_ANSWER_WAIT_MS);
+}
+
+/* The sink for datagrams: per batch, take what arrives without waiting; when the socket is
+ * empty, wait for either more datagrams or main's word on the control pipe that the batch
+ * is sent, then take what is left and report the count. Sequence numbers may skip (a datagram
+ * lost) but never go back (reordered or duplicated). */
+static int udp_sink_peer(struct bench_ctx *ctx)
+{
+        struct ipc_state *s = ctx->state;
+        char *buf = payload(ctx);
+        uint64_t count, last = 0, head, word;
+        ssize_t n;
+
+        peer_close_main_side(ctx);
+        while ((n = read_full(s->control[0], &count, sizeof count)) == sizeof count) {
+                uint64_t received = 0;
+                int sent_all = 0;
+                for (;;) {
+                        ssize_t got = recv(s->peer_recv, buf, ctx->size_bytes, MSG_TRUNC | MSG_DONTWAIT);
+                        if (got < 0 && errno == EINTR)
+                                continue;
+                        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                                if (sent_all)
+                                        break;  /* all sent, and nothing more is queued */
+                                struct pollfd wait[2] = { { .fd = s->peer_recv, .events = POLLIN },
+                                                          { .fd = s->control[0], .events = POLLIN } };
+                                if (poll(wait, 2, -1) < 0 && errno != EINTR)
+                                        return bench_fail(ctx, "poll", errno);
+                                if (wait[1].revents) {
+                                        if (read_full(s->control[0], &word, sizeof word) != sizeof word ||
+                                            word != UDP_END_OF_BATCH)
+                                                return bench_failf(ctx, "expected the end of a batch on the control pipe");
+                                        sent_all = 1;
+                                }
+                                continue;
+                        }
+                        if (got < 0)
+                                return bench_fail(ctx, "recv(UDP)", errno);
+                        if ((size_t)got != ctx->size_bytes)
+                                return bench_failf(ctx, "a datagram of %zd bytes, expected %zu", got, ctx->size_bytes);
+                        memcpy(&head, buf, sizeof head);
+                        if (head <= last || check_stamp(ctx, buf, ctx->size_bytes, head) != BENCH_OK)
+                                return bench_failf(ctx, "datagram %llu arrived after %llu",
+                                                   (unsigned long long)head, (unsigned long long)last);
+                        last = head;
+                        received++;
+                }
+                if (received > count)
+                        return bench_failf(ctx, "%llu datagrams arrived of %llu sent",
+                                           (unsigned long long)received, (unsigned long long)count);
+                if (write_full(s->ack[1], &received, sizeof received) != sizeof received)
+                        return bench_fail(ctx, "write(ack)", errno);
+        }
+        return n == 0 ? BENCH_OK : bench_fail(ctx, "read(control)", errno);
+}
+
+static int udp_stream(struct bench_ctx *ctx, uint64_t iters)
+{
+        struct ipc_state *s = ctx->state;
+        char *buf = payload(ctx);
+        uint64_t received;
+
+        if (write_full(s->control[1], &iters, sizeof iters) != sizeof iters)
+                return bench_fail(ctx, "write(control)", errno);
+        for (uint64_t i = 0; i < iters; i++) {
+                stamp(buf, ctx->size_bytes, s->seq++);
+                if (send_message(ctx, s->main_send, buf) != BENCH_OK)
+                        return BENCH_FAILED;
+        }
+        /* The end of the batch goes by the control pipe, which loses nothing. */
+        if (write_full(s->control[1], &UDP_END_OF_BATCH, sizeof UDP_END_OF_BATCH) != sizeof UDP_END_OF_BATCH)
+                return bench_fail(ctx, "write(control)", errno);
+        if (read_full(s->ack[0], &received, sizeof received) != sizeof received)
+                return bench_failf(ctx, "the peer did not say what it received");
+        ctx->delivered = received;
+        ctx->sent_total += iters;
+        ctx->delivered_total += received;
+        return BENCH_OK;
+}
+
 /* A System V message queue: one queue, message type 1 towards the peer, 2 towards main. It
  * has no name to remove early; the harness removes it when the point ends, however it ends. */
 static int sysvmq_setup(struct bench_ctx *ctx)
@@ -574,9 +703,24 @@ IPC_BENCH(unix_seqpacket, "unix.seqpacket", "unix", "seqpacket",
 IPC_BENCH(unix_dgram, "unix.dgram", "unix", "dgram", "the same over a Unix datagram socket pair");
 IPC_BENCH(tcp, "tcp", "tcp", "", "the same over TCP on 127.0.0.1 with TCP_NODELAY");
 IPC_BENCH(mq, "mq", "mq", "", "the same through two POSIX message queues (mq_send / mq_receive)");
+static const size_t udp_stream_sizes[] = { 64, 256, 1024, 4096, 16384, 65507, 0 };
+static const size_t quick_udp_stream_sizes[] = { 64, 4096, 65507, 0 };
+
+/* UDP: the receiver's count sets the throughput, and the share lost is reported. */
+static const struct bench ipc_udp = {
+        .name = "ipc.udp", .group = "ipc", .mechanism = "udp", .variant = "",
+        .summary = "a datagram there and back over UDP on 127.0.0.1; a one-way stream, counting "
+                   "what arrived and what was lost",
+        .metric = "rtt", .state_bytes = sizeof(struct ipc_state),
+        .sizes = rtt_sizes, .quick_sizes = rtt_sizes,
+        .stream_sizes = udp_stream_sizes, .quick_stream_sizes = quick_udp_stream_sizes,
+        .setup = udp_setup, .peer = echo_peer, .run = round_trip,
+        .stream = udp_stream, .stream_peer = udp_sink_peer, .lossy = 1,
+        .stop = ipc_stop, .teardown = ipc_teardown,
+};
 IPC_BENCH(sysvmq, "sysvmq", "sysvmq", "", "the same through a System V message queue (msgsnd / msgrcv)");
 
 const struct bench *const ipc_benches[] = {
         &ipc_pipe, &ipc_fifo, &ipc_unix_stream, &ipc_unix_seqpacket, &ipc_unix_dgram, &ipc_tcp,
-        &ipc_mq, &ipc_sysvmq, NULL,
+        &ipc_udp, &ipc_mq, &ipc_sysvmq, NULL,
 };

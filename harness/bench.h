@@ -26,6 +26,9 @@ struct bench_ctx {
         const char *helper_path;   /* the ipcbench-true program, beside the binary */
         const char *side;          /* "main" or "peer": named in error messages */
         int streaming;             /* a throughput point: stream and stream_peer run */
+        uint64_t delivered;        /* a lossy stream sets it, each call, to the messages the
+                                    * receiver counted */
+        uint64_t sent_total, delivered_total;   /* a lossy stream's running counts */
         double parts;              /* what one operation divides into for split_metric and
                                     * excess_metric (e.g. 2 switches per round trip); setup may
                                     * set it, default 1 */
@@ -75,6 +78,9 @@ struct bench {
         int (*stream)(struct bench_ctx *ctx, uint64_t iters);
         int (*stream_peer)(struct bench_ctx *ctx);
         const size_t *stream_sizes;   /* 0-terminated */
+        int lossy;                    /* the stream may lose messages: the receiver's count
+                                       * (ctx->delivered) sets the rate, and the share lost is
+                                       * reported as metric "loss" */
         const size_t *quick_stream_sizes;
         /* Instead of run(): an untimed benchmark that measures once (per repetition) and
          * reports what it found with bench_report(). */

@@ -76,7 +76,13 @@ int measure_samples(struct bench_ctx *ctx, measure_op op, const struct measure_p
                 uint64_t elapsed = now_ns() - t0;
                 if (rc != BENCH_OK)
                         break;
-                ns[n++] = (double)elapsed / (double)batch;
+                /* A lossy stream counts only what arrived: the receiver's count is the truth. */
+                uint64_t done = b->lossy && ctx->streaming ? ctx->delivered : batch;
+                if (done == 0) {
+                        rc = bench_failf(ctx, "none of %llu messages arrived", (unsigned long long)batch);
+                        break;
+                }
+                ns[n++] = (double)elapsed / (double)done;
                 spent_ns += elapsed;
                 if (!plan->iterations && spent_ns >= budget_ns && n >= plan->min_samples)
                         break;

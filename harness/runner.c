@@ -386,7 +386,10 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
                 /* Bytes per ns is GB/s: x 1000 for MB/s. Messages per ns x 10^9 per second. */
                 if (record_inverse("throughput", "MB/s", samples.ns_per_op, samples.n,
                                    (double)pt->size_bytes * 1e3) != 0 ||
-                    record_inverse("rate", "msg/s", samples.ns_per_op, samples.n, 1e9) != 0)
+                    record_inverse("rate", "msg/s", samples.ns_per_op, samples.n, 1e9) != 0 ||
+                    (b->lossy && runner_record("loss", "fraction", ctx.sent_total ?
+                                               1.0 - (double)ctx.delivered_total / (double)ctx.sent_total
+                                               : 0.0) != 0))
                         finish(fd, BENCH_FAILED, "out of memory for the samples");
         } else if (!b->measure) {
                 double baseline_ns = baseline.n ? stats_median(baseline.ns_per_op, baseline.n) : 0;
