@@ -1,4 +1,4 @@
-/* Message passing: pipes, FIFOs, Unix domain sockets (stream, seqpacket, datagram), TCP, UDP,
+/* Message passing: pipes, FIFOs, files, Unix domain sockets (stream, seqpacket, datagram), TCP, UDP,
  * POSIX and System V message queues.
  * Each mechanism only opens its descriptors; what is measured is the same for all:
  *  - round trip (run): main sends one message of size_bytes, the peer echoes the whole of it
@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/msg.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -31,7 +32,10 @@ enum { SEQ_BYTES = 8, MAX_FDS = 8 };
 
 struct ipc_state {
         int main_send, main_recv, peer_send, peer_recv;
-        enum transport { FD_STREAM, FD_MESSAGE, POSIX_MQ, SYSV_MQ } transport;
+        enum transport { FD_STREAM, FD_MESSAGE, POSIX_MQ, SYSV_MQ, FILE_RING } transport;
+        uint64_t window;                /* FILE_RING: messages the file holds, so at most this
+                                         * many may be unread; 0: no limit */
+        int file_to_peer, notify_to_peer, notify_to_main;   /* FILE_RING */
         int sysv_queue;                 /* SYSV_MQ: one queue; the channels are message types */
         char *sysv_main, *sysv_peer;    /* SYSV_MQ: each side's message, its type in front */
         int control[2], ack[2];         /* throughput: main -> peer counts, peer -> main bytes */
@@ -82,10 +86,14 @@ static int check_stamp(struct bench_ctx *ctx, const void *buf, size_t size, uint
         return BENCH_OK;
 }
 
+static int file_send(struct bench_ctx *ctx, int fd, const void *buf, size_t len);
+
 static int send_bytes(struct bench_ctx *ctx, int fd, const void *buf, size_t len)
 {
         const struct ipc_state *s = ctx->state;
 
+        if (s->transport == FILE_RING)
+                return file_send(ctx, fd, buf, len);
         if (s->transport == POSIX_MQ) {
                 while (mq_send(fd, buf, len, 0) != 0)
                         if (errno != EINTR)
@@ -120,12 +128,17 @@ static int send_message(struct bench_ctx *ctx, int fd, const void *buf)
         return send_bytes(ctx, fd, buf, ctx->size_bytes);
 }
 
-/* Returns BENCH_OK, BENCH_SKIPPED at end of file (the other side is done), or BENCH_FAILED. */
-static int recv_message(struct bench_ctx *ctx, int fd, void *buf)
+static int file_recv(struct bench_ctx *ctx, int fd, void *buf, uint64_t seq);
+
+/* Receive message `seq` (only a file needs to be told which). Returns BENCH_OK,
+ * BENCH_SKIPPED at end of file (the other side is done), or BENCH_FAILED. */
+static int recv_message(struct bench_ctx *ctx, int fd, void *buf, uint64_t seq)
 {
         const struct ipc_state *s = ctx->state;
         ssize_t n;
 
+        if (s->transport == FILE_RING)
+                return file_recv(ctx, fd, buf, seq);
         if (s->transport == FD_STREAM) {
                 n = read_full(fd, buf, ctx->size_bytes);
                 if (n == 0)
@@ -193,7 +206,8 @@ static void peer_close_main_side(struct bench_ctx *ctx)
         struct ipc_state *s = ctx->state;
 
         for (int i = 0; i < s->n_fds; i++)
-                if (s->fds[i] != s->peer_send && s->fds[i] != s->peer_recv)
+                if (s->fds[i] != s->peer_send && s->fds[i] != s->peer_recv &&
+                    !(s->transport == FILE_RING && s->fds[i] == s->notify_to_peer))
                         bench_close_other_side(ctx, s->fds[i]);
         if (s->control[1] >= 0)
                 bench_close_other_side(ctx, s->control[1]);
@@ -210,7 +224,7 @@ static int echo_peer(struct bench_ctx *ctx)
         int rc;
 
         peer_close_main_side(ctx);
-        while ((rc = recv_message(ctx, s->peer_recv, payload(ctx))) == BENCH_OK) {
+        while ((rc = recv_message(ctx, s->peer_recv, payload(ctx), expect)) == BENCH_OK) {
                 if (check_stamp(ctx, payload(ctx), ctx->size_bytes, expect++) != BENCH_OK ||
                     send_message(ctx, s->peer_send, payload(ctx)) != BENCH_OK)
                         return BENCH_FAILED;
@@ -226,7 +240,7 @@ static int round_trip(struct bench_ctx *ctx, uint64_t iters)
                 stamp(payload(ctx), ctx->size_bytes, s->seq);
                 if (send_message(ctx, s->main_send, payload(ctx)) != BENCH_OK)
                         return BENCH_FAILED;
-                int rc = recv_message(ctx, s->main_recv, payload(ctx));
+                int rc = recv_message(ctx, s->main_recv, payload(ctx), s->seq);
                 if (rc == BENCH_SKIPPED)
                         return bench_failf(ctx, "the peer closed its end");
                 if (rc != BENCH_OK || check_stamp(ctx, payload(ctx), ctx->size_bytes, s->seq) != BENCH_OK)
@@ -247,7 +261,7 @@ static int sink_peer(struct bench_ctx *ctx)
         peer_close_main_side(ctx);
         while ((n = read_full(s->control[0], &count, sizeof count)) == sizeof count) {
                 while (count--) {
-                        int rc = recv_message(ctx, s->peer_recv, payload(ctx));
+                        int rc = recv_message(ctx, s->peer_recv, payload(ctx), expect);
                         if (rc == BENCH_SKIPPED)
                                 return bench_failf(ctx, "end of file with messages still due");
                         if (rc != BENCH_OK || check_stamp(ctx, payload(ctx), ctx->size_bytes, expect++) != BENCH_OK)
@@ -265,19 +279,24 @@ static int stream(struct bench_ctx *ctx, uint64_t iters)
         struct ipc_state *s = ctx->state;
         uint64_t bytes;
 
-        if (write_full(s->control[1], &iters, sizeof iters) != sizeof iters)
-                return bench_fail(ctx, "write(control)", errno);
-        for (uint64_t i = 0; i < iters; i++) {
-                stamp(payload(ctx), ctx->size_bytes, s->seq++);
-                if (send_message(ctx, s->main_send, payload(ctx)) != BENCH_OK)
-                        return BENCH_FAILED;
+        /* In chunks no larger than what the medium holds unread (only a file has a limit). */
+        while (iters) {
+                uint64_t chunk = s->window && iters > s->window ? s->window : iters;
+                if (write_full(s->control[1], &chunk, sizeof chunk) != sizeof chunk)
+                        return bench_fail(ctx, "write(control)", errno);
+                for (uint64_t i = 0; i < chunk; i++) {
+                        stamp(payload(ctx), ctx->size_bytes, s->seq++);
+                        if (send_message(ctx, s->main_send, payload(ctx)) != BENCH_OK)
+                                return BENCH_FAILED;
+                }
+                if (read_full(s->ack[0], &bytes, sizeof bytes) != sizeof bytes)
+                        return bench_failf(ctx, "the peer did not confirm what it received");
+                s->bytes_acked += chunk * ctx->size_bytes;
+                if (bytes != s->bytes_acked)
+                        return bench_failf(ctx, "the peer received %llu bytes, %llu were sent",
+                                           (unsigned long long)bytes, (unsigned long long)s->bytes_acked);
+                iters -= chunk;
         }
-        if (read_full(s->ack[0], &bytes, sizeof bytes) != sizeof bytes)
-                return bench_failf(ctx, "the peer did not confirm what it received");
-        s->bytes_acked += iters * ctx->size_bytes;
-        if (bytes != s->bytes_acked)
-                return bench_failf(ctx, "the peer received %llu bytes, %llu were sent",
-                                   (unsigned long long)bytes, (unsigned long long)s->bytes_acked);
         return BENCH_OK;
 }
 
@@ -519,6 +538,124 @@ static int mq_setup(struct bench_ctx *ctx)
         return BENCH_OK;
 }
 
+/* ---- files: approach 2 ----
+ * Each direction is a regular file on a tmpfs (/dev/shm) used as a ring of `window` records:
+ * message `seq` is written with pwrite at record seq % window. The reader learns of new data
+ * from inotify: it reads the record it expects with pread, and when that does not yet hold
+ * its sequence number at both ends, it blocks reading its inotify descriptor until the file
+ * is modified again (an event queued while it was looking wakes it at once). A record whose
+ * head is END_OF_FILE ends the stream. */
+
+static const uint64_t END_OF_FILE = UINT64_MAX - 1;
+
+static off_t record_offset(const struct ipc_state *s, const struct bench_ctx *ctx, uint64_t seq)
+{
+        return (off_t)((seq % s->window) * ctx->size_bytes);
+}
+
+static int file_send(struct bench_ctx *ctx, int fd, const void *buf, size_t len)
+{
+        struct ipc_state *s = ctx->state;
+        char end[2 * SEQ_BYTES];
+        uint64_t seq;
+
+        if (len == 0) {         /* the end: a record of its own at the next position */
+                stamp(end, sizeof end, END_OF_FILE);
+                buf = end;
+                len = sizeof end;
+                seq = s->seq;
+        } else {
+                memcpy(&seq, buf, sizeof seq);
+        }
+        for (size_t done = 0; done < len;) {
+                ssize_t n = pwrite(fd, (const char *)buf + done, len - done,
+                                   record_offset(s, ctx, seq) + (off_t)done);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return bench_fail(ctx, "pwrite", errno);
+                done += (size_t)n;
+        }
+        return BENCH_OK;
+}
+
+static int file_recv(struct bench_ctx *ctx, int fd, void *buf, uint64_t seq)
+{
+        struct ipc_state *s = ctx->state;
+        int notify = fd == s->file_to_peer ? s->notify_to_peer : s->notify_to_main;
+        char events[4096];
+        uint64_t head = 0, tail;
+
+        for (;;) {
+                ssize_t n = pread(fd, buf, ctx->size_bytes, record_offset(s, ctx, seq));
+                if (n < 0 && errno != EINTR)
+                        return bench_fail(ctx, "pread", errno);
+                if (n >= 2 * SEQ_BYTES) {
+                        memcpy(&head, buf, sizeof head);
+                        memcpy(&tail, (char *)buf + SEQ_BYTES, sizeof tail);
+                        if (head == END_OF_FILE && tail == END_OF_FILE)
+                                return BENCH_SKIPPED;
+                }
+                if (n == (ssize_t)ctx->size_bytes) {
+                        memcpy(&tail, (char *)buf + ctx->size_bytes - SEQ_BYTES, sizeof tail);
+                        if (head == seq && tail == seq)
+                                return BENCH_OK;        /* the whole record has been written */
+                        if (head != END_OF_FILE && head > seq && head - seq >= s->window)
+                                return bench_failf(ctx, "record %llu was overwritten by %llu before it was read",
+                                                   (unsigned long long)seq, (unsigned long long)head);
+                }
+                if (read(notify, events, sizeof events) < 0 && errno != EINTR)
+                        return bench_fail(ctx, "read(inotify)", errno);
+        }
+}
+
+/* Two files in a new directory on /dev/shm, each sized to its ring and watched by an
+ * inotify instance of its own (the reader's); then the names go: the descriptors are all
+ * that is needed, and nothing is left behind however the run ends. */
+static int file_setup(struct bench_ctx *ctx)
+{
+        struct ipc_state *s = ctx->state;
+        char dir[] = "/dev/shm/ipcbench-file-XXXXXX", path[2][64];
+        int fd[2] = { -1, -1 }, notify[2] = { -1, -1 }, rc = common_setup(ctx);
+
+        if (rc != BENCH_OK)
+                return rc;
+        if (ctx->size_bytes < 2 * SEQ_BYTES)
+                return bench_skip(ctx, "a file record needs at least %d bytes (its sequence number "
+                                  "and the end-of-file mark); %zu is too small", 2 * SEQ_BYTES, ctx->size_bytes);
+        s->transport = FILE_RING;
+        /* Up to 16 MiB of records per file, at least 4 and at most 1024 of them. */
+        s->window = (16u << 20) / ctx->size_bytes;
+        s->window = s->window < 4 ? 4 : s->window > 1024 ? 1024 : s->window;
+        if (!mkdtemp(dir))
+                return bench_fail(ctx, "mkdtemp(/dev/shm/ipcbench-file-*)", errno);
+        for (int i = 0; i < 2; i++) {
+                snprintf(path[i], sizeof path[i], "%s/%s", dir, i ? "to-main" : "to-peer");
+                fd[i] = open(path[i], O_RDWR | O_CREAT | O_EXCL, 0600);
+                if (fd[i] >= 0)
+                        keep_fd(s, fd[i]);
+                notify[i] = inotify_init1(IN_CLOEXEC);
+                if (notify[i] >= 0)
+                        keep_fd(s, notify[i]);
+                if (fd[i] < 0 || notify[i] < 0 ||
+                    ftruncate(fd[i], (off_t)(s->window * ctx->size_bytes)) != 0 ||
+                    inotify_add_watch(notify[i], path[i], IN_MODIFY) < 0) {
+                        rc = bench_fail(ctx, "open/ftruncate/inotify(file)", errno);
+                        break;
+                }
+        }
+        for (int i = 0; i < 2; i++)
+                unlink(path[i]);
+        rmdir(dir);
+        if (rc != BENCH_OK)
+                return rc;
+        s->file_to_peer = s->main_send = s->peer_recv = fd[0];
+        s->peer_send = s->main_recv = fd[1];
+        s->notify_to_peer = notify[0];
+        s->notify_to_main = notify[1];
+        return BENCH_OK;
+}
+
 /* ---- UDP: datagrams that may be lost ---- */
 
 enum { UDP_MAX_PAYLOAD = 65507, UDP_ANSWER_WAIT_MS = 1000 };
@@ -702,6 +839,8 @@ IPC_BENCH(unix_seqpacket, "unix.seqpacket", "unix", "seqpacket",
           "the same over a Unix seqpacket socket pair (message boundaries kept)");
 IPC_BENCH(unix_dgram, "unix.dgram", "unix", "dgram", "the same over a Unix datagram socket pair");
 IPC_BENCH(tcp, "tcp", "tcp", "", "the same over TCP on 127.0.0.1 with TCP_NODELAY");
+IPC_BENCH(file, "file", "file", "", "a record there and back through two files on /dev/shm, "
+          "the reader woken by inotify");
 IPC_BENCH(mq, "mq", "mq", "", "the same through two POSIX message queues (mq_send / mq_receive)");
 static const size_t udp_stream_sizes[] = { 64, 256, 1024, 4096, 16384, 65507, 0 };
 static const size_t quick_udp_stream_sizes[] = { 64, 4096, 65507, 0 };
@@ -721,6 +860,6 @@ static const struct bench ipc_udp = {
 IPC_BENCH(sysvmq, "sysvmq", "sysvmq", "", "the same through a System V message queue (msgsnd / msgrcv)");
 
 const struct bench *const ipc_benches[] = {
-        &ipc_pipe, &ipc_fifo, &ipc_unix_stream, &ipc_unix_seqpacket, &ipc_unix_dgram, &ipc_tcp,
+        &ipc_pipe, &ipc_fifo, &ipc_file, &ipc_unix_stream, &ipc_unix_seqpacket, &ipc_unix_dgram, &ipc_tcp,
         &ipc_udp, &ipc_mq, &ipc_sysvmq, NULL,
 };
