@@ -21,8 +21,10 @@ if [ -z "$rows" ]; then
         fi
         echo "FAIL: no row for $name ($mode) in results.csv:"; cat "$run/results.csv" "$tmp/err"; exit 1
 fi
-# Every row has samples; a time is positive.
-bad=$(awk -F, '$13 < 1 || ($12 == "ns" && $15 <= 0)' <<<"$rows")
+# Every row has samples; a time is positive. Not an excess over a baseline (switch_corrected,
+# cow_fault): with the 50 operations of a smoke run, the difference of two medians can fall
+# below zero; its sign is checked on real runs, where it is the figure of interest.
+bad=$(awk -F, '$13 < 1 || ($12 == "ns" && $11 != "switch_corrected" && $11 != "cow_fault" && $15 <= 0)' <<<"$rows")
 if [ -n "$bad" ]; then
         echo "FAIL: rows without samples or with a non-positive time:"; echo "$bad"; exit 1
 fi
