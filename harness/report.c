@@ -213,6 +213,20 @@ void report_summary(FILE *out, const struct result *results, size_t n)
                                 rs->repetitions, lo, hi);
                 }
         }
+        /* A correction larger than what it corrects is noise, not a fast switch. */
+        for (size_t i = 0; i < n; i++) {
+                const struct result *r = &results[i];
+                const char *excess = r->pt.bench->excess_metric;
+                if (r->status != OUTCOME_OK || !excess)
+                        continue;
+                for (size_t k = 0; k < r->n_series; k++)
+                        if (strcmp(r->series[k].metric, excess) == 0 && !(r->series[k].stats.p50 > 0)) {
+                                report_point(point, sizeof point, &r->pt);
+                                fprintf(out, "warning: %s: %s is not above zero: the baseline took as long "
+                                        "as the measurement, so the difference is noise here; re-run "
+                                        "with a longer --duration\n", point, excess);
+                        }
+        }
         if (noisy)
                 fprintf(out, "warning: %zu of %zu rows have over %d%% outliers (samples more than "
                         "3.5 MADs from the median; kept, not dropped). Creation and wake-ups have long "

@@ -23,7 +23,7 @@ if [ -z "$rows" ]; then
 fi
 # Every row has samples; a time is positive. Not an excess over a baseline (switch_corrected,
 # cow_fault): with the 50 operations of a smoke run, the difference of two medians can fall
-# below zero; its sign is checked on real runs, where it is the figure of interest.
+# below zero (the summary then warns that the difference is noise).
 bad=$(awk -F, '$13 < 1 || ($12 == "ns" && $11 != "switch_corrected" && $11 != "cow_fault" && $15 <= 0)' <<<"$rows")
 if [ -n "$bad" ]; then
         echo "FAIL: rows without samples or with a non-positive time:"; echo "$bad"; exit 1
