@@ -36,6 +36,7 @@ struct ipc_state {
         uint64_t window;                /* FILE_RING: messages the file holds, so at most this
                                          * many may be unread; 0: no limit */
         int file_to_peer, notify_to_peer, notify_to_main;   /* FILE_RING */
+        int fsync;                      /* FILE_RING: each record made durable before it counts */
         int sysv_queue;                 /* SYSV_MQ: one queue; the channels are message types */
         char *sysv_main, *sysv_peer;    /* SYSV_MQ: each side's message, its type in front */
         int control[2], ack[2];         /* throughput: main -> peer counts, peer -> main bytes */
@@ -539,7 +540,8 @@ static int mq_setup(struct bench_ctx *ctx)
 }
 
 /* ---- files: approach 2 ----
- * Each direction is a regular file on a tmpfs (/dev/shm) used as a ring of `window` records:
+ * Each direction is a regular file (on /dev/shm, a tmpfs, unless --dir names another
+ * directory) used as a ring of `window` records:
  * message `seq` is written with pwrite at record seq % window. The reader learns of new data
  * from inotify: it reads the record it expects with pread, and when that does not yet hold
  * its sequence number at both ends, it blocks reading its inotify descriptor until the file
@@ -576,6 +578,10 @@ static int file_send(struct bench_ctx *ctx, int fd, const void *buf, size_t len)
                         return bench_fail(ctx, "pwrite", errno);
                 done += (size_t)n;
         }
+        /* The fsync variant: the record is on the disk before the writer goes on. (On a tmpfs
+         * there is no disk, and this costs next to nothing.) */
+        if (s->fsync && fdatasync(fd) != 0)
+                return bench_fail(ctx, "fdatasync", errno);
         return BENCH_OK;
 }
 
@@ -609,13 +615,13 @@ static int file_recv(struct bench_ctx *ctx, int fd, void *buf, uint64_t seq)
         }
 }
 
-/* Two files in a new directory on /dev/shm, each sized to its ring and watched by an
+/* Two files in a new directory under ctx->data_dir, each sized to its ring and watched by an
  * inotify instance of its own (the reader's); then the names go: the descriptors are all
  * that is needed, and nothing is left behind however the run ends. */
 static int file_setup(struct bench_ctx *ctx)
 {
         struct ipc_state *s = ctx->state;
-        char dir[] = "/dev/shm/ipcbench-file-XXXXXX", path[2][64];
+        char dir[4096], path[2][4200];
         int fd[2] = { -1, -1 }, notify[2] = { -1, -1 }, rc = common_setup(ctx);
 
         if (rc != BENCH_OK)
@@ -627,8 +633,11 @@ static int file_setup(struct bench_ctx *ctx)
         /* Up to 16 MiB of records per file, at least 4 and at most 1024 of them. */
         s->window = (16u << 20) / ctx->size_bytes;
         s->window = s->window < 4 ? 4 : s->window > 1024 ? 1024 : s->window;
+        if ((size_t)snprintf(dir, sizeof dir, "%s/ipcbench-file-XXXXXX", ctx->data_dir) >= sizeof dir)
+                return bench_failf(ctx, "the directory name '%s' is too long", ctx->data_dir);
         if (!mkdtemp(dir))
-                return bench_fail(ctx, "mkdtemp(/dev/shm/ipcbench-file-*)", errno);
+                return bench_fail(ctx, "mkdtemp(ipcbench-file-*)", errno);
+        s->fsync = strcmp(ctx->bench->variant, "fsync") == 0;
         for (int i = 0; i < 2; i++) {
                 snprintf(path[i], sizeof path[i], "%s/%s", dir, i ? "to-main" : "to-peer");
                 fd[i] = open(path[i], O_RDWR | O_CREAT | O_EXCL, 0600);
@@ -654,6 +663,11 @@ static int file_setup(struct bench_ctx *ctx)
         s->notify_to_peer = notify[0];
         s->notify_to_main = notify[1];
         return BENCH_OK;
+}
+
+static int file_fsync_setup(struct bench_ctx *ctx)
+{
+        return file_setup(ctx);         /* the variant's name turns fsync on */
 }
 
 /* ---- UDP: datagrams that may be lost ---- */
@@ -839,8 +853,10 @@ IPC_BENCH(unix_seqpacket, "unix.seqpacket", "unix", "seqpacket",
           "the same over a Unix seqpacket socket pair (message boundaries kept)");
 IPC_BENCH(unix_dgram, "unix.dgram", "unix", "dgram", "the same over a Unix datagram socket pair");
 IPC_BENCH(tcp, "tcp", "tcp", "", "the same over TCP on 127.0.0.1 with TCP_NODELAY");
-IPC_BENCH(file, "file", "file", "", "a record there and back through two files on /dev/shm, "
+IPC_BENCH(file, "file", "file", "", "a record there and back through two files (/dev/shm, or --dir), "
           "the reader woken by inotify");
+IPC_BENCH(file_fsync, "file.fsync", "file", "fsync", "the same, the writer calling fdatasync "
+          "after every record (durable; a disk only with --dir)");
 IPC_BENCH(mq, "mq", "mq", "", "the same through two POSIX message queues (mq_send / mq_receive)");
 static const size_t udp_stream_sizes[] = { 64, 256, 1024, 4096, 16384, 65507, 0 };
 static const size_t quick_udp_stream_sizes[] = { 64, 4096, 65507, 0 };
@@ -860,6 +876,6 @@ static const struct bench ipc_udp = {
 IPC_BENCH(sysvmq, "sysvmq", "sysvmq", "", "the same through a System V message queue (msgsnd / msgrcv)");
 
 const struct bench *const ipc_benches[] = {
-        &ipc_pipe, &ipc_fifo, &ipc_file, &ipc_unix_stream, &ipc_unix_seqpacket, &ipc_unix_dgram, &ipc_tcp,
+        &ipc_pipe, &ipc_fifo, &ipc_file, &ipc_file_fsync, &ipc_unix_stream, &ipc_unix_seqpacket, &ipc_unix_dgram, &ipc_tcp,
         &ipc_udp, &ipc_mq, &ipc_sysvmq, NULL,
 };

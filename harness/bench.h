@@ -24,6 +24,7 @@ struct bench_ctx {
         void *state;               /* bench->state_bytes, zeroed, shared by main and peer in both modes */
         void *buf;                 /* size_bytes of private memory, touched before timing */
         const char *helper_path;   /* the ipcbench-true program, beside the binary */
+        const char *data_dir;      /* where benchmarks that need files put them (--dir) */
         const char *side;          /* "main" or "peer": named in error messages */
         int streaming;             /* a throughput point: stream and stream_peer run */
         uint64_t delivered;        /* a lossy stream sets it, each call, to the messages the

@@ -486,6 +486,13 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                 fputs("ipcbench: note: --sizes is ignored: none of the selected benchmarks takes a "
                       "message size\n", stderr);
 
+        if (o.data_dir) {
+                struct stat st;
+                if (stat(o.data_dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(o.data_dir, W_OK | X_OK) != 0)
+                        return usage_error("--dir: '%s' is not a directory ipcbench can write in", o.data_dir);
+                setenv(RUNNER_DATA_DIR_ENV, o.data_dir, 1);
+        }
+
         /* The run directory is made under a hidden name and renamed when complete, so an
          * interrupted or failed run leaves no partial results behind. */
         strftime(run_id, sizeof run_id, "%Y%m%d-%H%M%S", localtime(&started));

@@ -26,6 +26,8 @@ const char options_run_help[] =
 "  --timeout SECONDS       watchdog: a point running longer is killed and marked failed\n"
 "                          (default 60)\n"
 "  --out DIR               results root (default: results); the run goes to DIR/<run_id>\n"
+"  --dir DIR               where file benchmarks (ipc.file*) write (default /dev/shm, a\n"
+"                          tmpfs; give a directory on a disk to measure the disk)\n"
 "  --raw                   also write every sample to samples.csv\n"
 "  -h, --help              this help\n"
 "\n"
@@ -271,6 +273,9 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, s
                                 snprintf(err, err_len, "--timeout: '%s' is not a number of seconds above 0 and up to 86400", v);
                                 return 2;
                         }
+                } else if (is_option(arg, "--dir")) {
+                        VALUE("a directory");
+                        o->data_dir = v;
                 } else if (is_option(arg, "--out")) {
                         VALUE("a directory");
                         o->out_root = v;

@@ -23,6 +23,7 @@ struct run_options {
         unsigned repeat;
         double timeout_s;             /* watchdog, per point and repetition */
         const char *out_root;
+        const char *data_dir;         /* --dir: where file benchmarks write; NULL: /dev/shm */
         int raw;
         int help;
         const char *globs[OPTIONS_MAX_GLOBS];

@@ -249,6 +249,8 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
                 .bench = b, .mode = pt->mode,
                 .placement = pt->placement, .size_bytes = pt->size_bytes,
                 .param_value = pt->param_value, .helper_path = helper_path, .side = "main",
+                /* ipcbench run --dir sets it in the environment every point inherits */
+                .data_dir = getenv(RUNNER_DATA_DIR_ENV) ? getenv(RUNNER_DATA_DIR_ENV) : "/dev/shm",
                 .streaming = pt->stream,
         };
         struct bench_ctx peer_ctx;

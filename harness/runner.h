@@ -67,6 +67,9 @@ struct bench_report *runner_report_page(void);
 void runner_run_point(const struct point *pt, const struct measure_plan *plan, double timeout_s,
                       const char *helper_path, struct point_outcome *out);
 
+/* The environment variable that carries --dir to every point's process. */
+#define RUNNER_DATA_DIR_ENV "IPCBENCH_DATA_DIR"
+
 /* The hidden verb under which a point's own process runs, and its entry from cli_main. */
 #define RUNNER_POINT_VERB "__point"
 int runner_point_main(int argc, char **argv, const struct bench *const *table, size_t count);

@@ -37,6 +37,7 @@ expect_usage_error "--placement needs a value" run --placement
 expect_usage_error "'sideways'" run --placement sideways
 expect_usage_error "'0'" run --repeat 0
 expect_usage_error "'x'" run --params 0,x
+expect_usage_error "--dir: '/nonexistent-ipcbench'" run --dir /nonexistent-ipcbench 'ipc.file'
 expect_usage_error "'soon'" run --duration soon
 expect_usage_error "exclude each other" run --duration 1 --iterations 5
 expect_usage_error "'--frobnicate'" run --frobnicate
