@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Test of scripts/compare-peers with stand-ins for both tools, so that it is fast and its
+# Test of scripts/compare-peers with stand-ins for every tool, so that it is fast and its
 # figures are known: a fake `ipcbench` (list, and a run that writes a fixed results.csv and
-# placement.csv) and a fake `perf` that prints a fixed usecs/op (another for -T). Cases:
-#   - perf works: both figures in ns, ratio = ipcbench ÷ perf, thread mode = perf -T, exit 0;
+# placement.csv), a fake `perf` that prints a fixed usecs/op (another for -T), a fake
+# `sockperf` (a server that only sleeps, a client that prints sockperf's percentiles, one-way
+# in usec) and a fake `iperf3` (a server that sleeps, a client that prints -J output). Cases:
+#   - all work: perf rows in ns, ratio = ipcbench ÷ perf, thread mode = perf -T; sockperf's
+#     median doubled into a round trip in ns, the note saying so; iperf3's
+#     end.sum_received.bits_per_second (not sum_sent's) in MB/s; exit 0; no server left;
 #   - perf fails: the row keeps the ipcbench figure and says why, without a comma; exit 1;
-#   - perf is not installed: the row says so; exit 0 (a missing tool is not a failure);
-#   - ctx.pipe is not registered: says "ctx.pipe is not built yet", writes no peers.csv, exit 0.
+#     likewise sockperf and iperf3 failing;
+#   - no tool installed: the rows say so; exit 0 (a missing tool is not a failure);
+#   - ctx.pipe not registered, ipc.tcp and ipc.udp are: no peers.csv, peers-net.csv, exit 0;
+#   - none registered: says "not built yet", writes neither file, exit 0.
 # Usage: tests/test_compare_peers.sh
 set -euo pipefail
 
@@ -34,8 +40,14 @@ run)
 		echo "r,ctx.pipe,ctx,pipe,,thread,same-cpu,,working_set_kib,0,switch,ns,100,1,1650,,,,,,"
 		echo "r,ctx.pipe,ctx,pipe,,thread,same-cpu,,working_set_kib,0,rtt,ns,100,1,3300,,,,,,"
 		echo "r,ctx.pipe,ctx,pipe,,process,same-cpu,,working_set_kib,0,rtt,ns,100,1,5500,,,,,,"
+		echo "r,ipc.tcp,ipc,tcp,,process,same-cpu,64,,,rtt,ns,100,1,12000,,,,,,"
+		echo "r,ipc.tcp,ipc,tcp,,thread,same-cpu,64,,,rtt,ns,100,1,1,,,,,,"
+		echo "r,ipc.tcp,ipc,tcp,,process,same-cpu,64,,,throughput,MB/s,100,1,50,,,,,,"
+		echo "r,ipc.udp,ipc,udp,,process,same-cpu,64,,,rtt,ns,100,1,9000,,,,,,"
+		echo "r,ipc.tcp,ipc,tcp,,process,same-cpu,131072,,,throughput,MB/s,100,1,4400,,,,,,"
+		echo "r,ipc.tcp,ipc,tcp,,process,same-cpu,131072,,,rtt,ns,100,1,30000,,,,,,"
 	} >"$out/run/results.csv"
-	printf 'benchmark,mode,placement,cpu_main,cpu_peer\nctx.pipe,thread,same-cpu,0,0\n' >"$out/run/placement.csv"
+	printf 'benchmark,mode,placement,cpu_main,cpu_peer\nctx.pipe,thread,same-cpu,0,0\nipc.tcp,process,same-cpu,0,0\n' >"$out/run/placement.csv"
 	;;
 esac
 EOF
@@ -47,29 +59,66 @@ echo "# Running 'sched/pipe' benchmark:"
 case " $* " in *" -T "*) us=3.000000 ;; *) us=5.000000 ;; esac
 printf '\n     Total time: 0.1 [sec]\n\n       %s usecs/op\n          1 ops/sec\n' "$us"
 EOF
-chmod +x "$tmp/build/ipcbench" "$tmp/bin/perf"
-# A PATH without any perf: every program of the system's PATH but perf, linked into one place.
+# The fake sockperf: `server` sleeps (its pid in $FAKE_PIDS, to check it is killed);
+# `ping-pong` prints a median one-way latency of 5 µs over TCP, 4 µs over UDP, in sockperf's
+# colours; FAKE_SOCKPERF_FAIL=1: an error.
+cat >"$tmp/bin/sockperf" <<'EOF'
+#!/usr/bin/env bash
+case $1 in
+server) echo $$ >>"$FAKE_PIDS"; exec sleep 60 ;;
+esac
+if [ "${FAKE_SOCKPERF_FAIL:-}" = 1 ]; then echo "sockperf: ERROR: connect, refused" >&2; exit 1; fi
+case " $* " in *" --tcp "*) p50=5.000 ;; *) p50=4.000 ;; esac
+printf 'sockperf: \033[2;35m====> avg-latency=9.9 (std-dev=1.0)\033[0m\n'
+printf 'sockperf: Summary: Latency is 9.9 usec\n'
+printf 'sockperf: ---> percentile 99.000 =   %s\n' 99.000
+printf 'sockperf: ---> percentile 50.000 =    %s\n' "$p50"
+printf 'sockperf: ---> percentile 25.000 =    %s\n' 1.000
+EOF
+# The fake iperf3: `-s` sleeps (pid in $FAKE_PIDS); `-c` prints -J output, 32 Gbit/s received
+# (4000 MB/s) and a different sum_sent; FAKE_IPERF_FAIL=1: iperf3's JSON error.
+cat >"$tmp/bin/iperf3" <<'EOF'
+#!/usr/bin/env bash
+case " $* " in *" -s "*) echo $$ >>"$FAKE_PIDS"; exec sleep 60 ;; esac
+if [ "${FAKE_IPERF_FAIL:-}" = 1 ]; then
+	printf '{\n\t"start":\t{},\n\t"error":\t"unable to connect to server: Connection refused, sorry"\n}\n'
+	exit 1
+fi
+printf '{\n\t"end":\t{\n\t\t"sum_sent":\t{\n\t\t\t"bytes":\t1,\n\t\t\t"bits_per_second":\t1e10,\n\t\t\t"sender":\ttrue\n\t\t},\n'
+printf '\t\t"sum_received":\t{\n\t\t\t"seconds":\t1,\n\t\t\t"bits_per_second":\t32000000000,\n\t\t\t"sender":\ttrue\n\t\t}\n\t}\n}\n'
+EOF
+chmod +x "$tmp/build/ipcbench" "$tmp/bin/perf" "$tmp/bin/sockperf" "$tmp/bin/iperf3"
+# A PATH without any of the tools: every program of the system's PATH but perf, sockperf and
+# iperf3, linked into one place.
 mkdir "$tmp/noperf"
 IFS=: read -ra dirs <<<"$PATH"
 for dir in "${dirs[@]}"; do
 	for prog in "$dir"/*; do
 		name=${prog##*/}
-		[ "$name" = perf ] || [ -e "$tmp/noperf/$name" ] || [ ! -x "$prog" ] || ln -s "$prog" "$tmp/noperf/$name"
+		case $name in perf | sockperf | iperf3) continue ;; esac
+		[ -e "$tmp/noperf/$name" ] || [ ! -x "$prog" ] || ln -s "$prog" "$tmp/noperf/$name"
 	done
 done
 
-names=$'create.fork process\nctx.pipe thread,process'
+names=$'create.fork process\nctx.pipe thread,process\nipc.tcp thread,process\nipc.udp thread,process'
 peers() {       # peers DIR [ENV...]: run compare-peers into DIR, its status in $status
 	local dir=$1
 	shift
 	mkdir -p "$dir"
 	status=0
-	env IPCBENCH_BUILD_DIR="$tmp/build" FAKE_NAMES="$names" "$@" \
+	: >"$dir.pids"
+	env IPCBENCH_BUILD_DIR="$tmp/build" FAKE_NAMES="$names" FAKE_PIDS="$dir.pids" \
+		COMPARE_PEERS_SERVER_WAIT=0.2 "$@" \
 		bash "$repo/scripts/compare-peers" "$dir" --quick >"$dir.out" 2>"$dir.err" || status=$?
+	local pid
+	while read -r pid; do
+		! kill -0 "$pid" 2>/dev/null || { fail "$dir: server $pid left running"; kill "$pid"; }
+	done <"$dir.pids"
 }
 row() { awk -F, -v mode="$2" 'NR > 1 && $2 == mode' "$1/peers.csv"; }
+net() { awk -F, -v q="$2" 'NR > 1 && $1 == q' "$1/peers-net.csv"; }
 
-# perf works.
+# All work.
 peers "$tmp/works" PATH="$tmp/bin:$PATH"
 [ "$status" -eq 0 ] || fail "perf works: expected exit 0, found $status: $(cat "$tmp/works.err")"
 expected='pipe round trip,thread,same-cpu,perf bench sched pipe -T,3000,ns,ctx.pipe,3300,ns,1.1,'
@@ -81,6 +130,34 @@ expected='pipe round trip,process,same-cpu,perf bench sched pipe,5000,ns,ctx.pip
 grep -q 'ipcbench ÷ perf 1.10' "$tmp/works.out" ||
 	fail "perf works: expected the ratio on stdout, found: $(cat "$tmp/works.out")"
 
+[ "$(grep -c . "$tmp/works.pids")" -eq 3 ] ||
+	fail "all work: expected 3 servers started (sockperf tcp, udp, iperf3), found $(grep -c . "$tmp/works.pids")"
+expected="TCP round trip 64 B,process,same-cpu,sockperf ping-pong --tcp -m 64,10000,ns,ipc.tcp,12000,ns,1.2,sockperf's median one-way latency 5.000 usec (half the round trip) x2 = round trip in ns"
+[ "$(net "$tmp/works" 'TCP round trip 64 B')" = "$expected" ] ||
+	fail "all work: sockperf TCP row: expected '$expected', found '$(net "$tmp/works" 'TCP round trip 64 B')'"
+expected="UDP round trip 64 B,process,same-cpu,sockperf ping-pong -m 64,8000,ns,ipc.udp,9000,ns,1.125,sockperf's median one-way latency 4.000 usec (half the round trip) x2 = round trip in ns"
+[ "$(net "$tmp/works" 'UDP round trip 64 B')" = "$expected" ] ||
+	fail "all work: sockperf UDP row: expected '$expected', found '$(net "$tmp/works" 'UDP round trip 64 B')'"
+expected="TCP bandwidth 128 KiB writes,process,same-cpu,iperf3 -c 127.0.0.1 -l 128K,4000,MB/s,ipc.tcp,4400,MB/s,1.1,iperf3's receiver mean 32000000000 bits/s / 8e6 = MB/s"
+[ "$(net "$tmp/works" 'TCP bandwidth 128 KiB writes')" = "$expected" ] ||
+	fail "all work: iperf3 row: expected '$expected', found '$(net "$tmp/works" 'TCP bandwidth 128 KiB writes')'"
+{ grep -q 'ipcbench ÷ sockperf 1.20' "$tmp/works.out" && grep -q 'ipcbench ÷ iperf3 1.10' "$tmp/works.out"; } ||
+	fail "all work: expected the sockperf and iperf3 ratios on stdout, found: $(cat "$tmp/works.out")"
+
+# sockperf and iperf3 fail.
+peers "$tmp/netfails" PATH="$tmp/bin:$PATH" FAKE_SOCKPERF_FAIL=1 FAKE_IPERF_FAIL=1
+[ "$status" -eq 1 ] || fail "sockperf/iperf3 fail: expected exit 1, found $status"
+found=$(net "$tmp/netfails" 'TCP round trip 64 B')
+case $found in
+'TCP round trip 64 B,process,same-cpu,sockperf ping-pong --tcp -m 64,,ns,ipc.tcp,12000,ns,,sockperf ping-pong --tcp -m 64 failed (exit status 1): sockperf: ERROR: connect refused') ;;
+*) fail "sockperf fails: expected the row to keep ipcbench's figure and give sockperf's error, found '$found'" ;;
+esac
+found=$(net "$tmp/netfails" 'TCP bandwidth 128 KiB writes')
+case $found in
+'TCP bandwidth 128 KiB writes,process,same-cpu,iperf3 -c 127.0.0.1 -l 128K,,MB/s,ipc.tcp,4400,MB/s,,iperf3 gave no end.sum_received.bits_per_second: unable to connect to server: Connection refused sorry') ;;
+*) fail "iperf3 fails: expected the row to keep ipcbench's figure and give iperf3's error, found '$found'" ;;
+esac
+
 # perf fails.
 peers "$tmp/fails" PATH="$tmp/bin:$PATH" FAKE_PERF_FAIL=1
 [ "$status" -eq 1 ] || fail "perf fails: expected exit 1, found $status"
@@ -90,7 +167,7 @@ case $found in
 *) fail "perf fails: expected the row to keep ipcbench's figure and give perf's error, found '$found'" ;;
 esac
 
-# perf is not installed.
+# No tool is installed.
 peers "$tmp/missing" PATH="$tmp/noperf"
 [ "$status" -eq 0 ] || fail "perf missing: expected exit 0, found $status: $(cat "$tmp/missing.err")"
 found=$(row "$tmp/missing" thread)
@@ -98,14 +175,32 @@ case $found in
 'pipe round trip,thread,same-cpu,perf bench sched pipe -T,,ns,ctx.pipe,3300,ns,,perf is not installed'*linux-perf*) ;;
 *) fail "perf missing: expected a row saying perf is not installed (linux-perf), found '$found'" ;;
 esac
+for q in 'TCP round trip 64 B' 'UDP round trip 64 B' 'TCP bandwidth 128 KiB writes'; do
+	found=$(net "$tmp/missing" "$q")
+	case $found in
+	*,ipc.*,[0-9]*,*'sockperf is not installed: '*sockperf* | *,ipc.*,[0-9]*,*'iperf3 is not installed: '*iperf3*) ;;
+	*) fail "tools missing: expected the $q row to keep ipcbench's figure and say the tool is not installed, found '$found'" ;;
+	esac
+done
 
-# ctx.pipe is not registered.
+# ctx.pipe is not registered, the sockets are.
+names=$'create.fork process\nipc.tcp thread,process\nipc.udp thread,process'
+peers "$tmp/nopipe" PATH="$tmp/bin:$PATH"
+[ "$status" -eq 0 ] || fail "no ctx.pipe: expected exit 0, found $status: $(cat "$tmp/nopipe.err")"
+grep -q 'ctx.pipe is not built yet' "$tmp/nopipe.err" ||
+	fail "no ctx.pipe: expected 'ctx.pipe is not built yet' on stderr, found: $(cat "$tmp/nopipe.err")"
+[ ! -e "$tmp/nopipe/peers.csv" ] || fail "no ctx.pipe: expected no peers.csv, found one"
+[ "$(awk 'END { print NR }' "$tmp/nopipe/peers-net.csv" 2>/dev/null)" = 4 ] ||
+	fail "no ctx.pipe: expected peers-net.csv with 3 rows, found: $(cat "$tmp/nopipe/peers-net.csv" 2>&1)"
+
+# Nothing to compare is registered.
 names='create.fork process'
 peers "$tmp/unbuilt" PATH="$tmp/bin:$PATH"
-[ "$status" -eq 0 ] || fail "no ctx.pipe: expected exit 0, found $status"
-grep -q 'ctx.pipe is not built yet' "$tmp/unbuilt.err" ||
-	fail "no ctx.pipe: expected 'ctx.pipe is not built yet' on stderr, found: $(cat "$tmp/unbuilt.err")"
-[ ! -e "$tmp/unbuilt/peers.csv" ] || fail "no ctx.pipe: expected no peers.csv, found one"
+[ "$status" -eq 0 ] || fail "nothing built: expected exit 0, found $status"
+grep -q 'not built yet' "$tmp/unbuilt.err" ||
+	fail "nothing built: expected 'not built yet' on stderr, found: $(cat "$tmp/unbuilt.err")"
+{ [ ! -e "$tmp/unbuilt/peers.csv" ] && [ ! -e "$tmp/unbuilt/peers-net.csv" ]; } ||
+	fail "nothing built: expected no peers.csv nor peers-net.csv, found one"
 
 if [ "$failures" -gt 0 ]; then
 	echo "test_compare_peers: $failures check(s) failed" >&2
