@@ -4,7 +4,8 @@
  *  - round trip (run): main sends one message of size_bytes, the peer echoes the whole of it
  *    back; both sides check its sequence number;
  *  - throughput (stream): main tells the peer on a control pipe how many messages come, sends
- *    them, and waits for the peer's count of bytes received: the receiver's count is the truth.
+ *    them, and waits for the peer's receipt: the bytes received and the sum of their sequence
+ *    numbers, compared with what was sent; the receiver's count is the truth.
  * Every message carries its sequence number in its first and last 8 bytes, so a message that
  * arrives torn, out of order or twice fails the benchmark. Byte streams (pipe, FIFO, Unix
  * stream, TCP) are framed by reading exactly size_bytes; message sockets (seqpacket) and
@@ -44,6 +45,7 @@ struct ipc_state {
         int n_fds;
         uint64_t seq;                   /* main's next sequence number */
         uint64_t bytes_acked;           /* throughput: what the peer has confirmed so far */
+        uint64_t seq_sum_sent;          /* throughput: the sum of the sequence numbers sent */
 };
 
 static const size_t rtt_sizes[] = { 64, 4096, 0 };
@@ -253,10 +255,17 @@ static int round_trip(struct bench_ctx *ctx, uint64_t iters)
 
 /* ---- throughput ---- */
 
+/* What the receiver confirms after each chunk: the bytes it received and the sum of their
+ * messages' sequence numbers, a checksum of which messages arrived. */
+struct receipt {
+        uint64_t bytes, seq_sum;
+};
+
 static int sink_peer(struct bench_ctx *ctx)
 {
         struct ipc_state *s = ctx->state;
-        uint64_t expect = 1, count, bytes = 0;
+        uint64_t expect = 1, count;
+        struct receipt got = { 0, 0 };
         ssize_t n;
 
         peer_close_main_side(ctx);
@@ -265,11 +274,12 @@ static int sink_peer(struct bench_ctx *ctx)
                         int rc = recv_message(ctx, s->peer_recv, payload(ctx), expect);
                         if (rc == BENCH_SKIPPED)
                                 return bench_failf(ctx, "end of file with messages still due");
-                        if (rc != BENCH_OK || check_stamp(ctx, payload(ctx), ctx->size_bytes, expect++) != BENCH_OK)
+                        if (rc != BENCH_OK || check_stamp(ctx, payload(ctx), ctx->size_bytes, expect) != BENCH_OK)
                                 return BENCH_FAILED;
-                        bytes += ctx->size_bytes;
+                        got.bytes += ctx->size_bytes;
+                        got.seq_sum += expect++;
                 }
-                if (write_full(s->ack[1], &bytes, sizeof bytes) != sizeof bytes)
+                if (write_full(s->ack[1], &got, sizeof got) != sizeof got)
                         return bench_fail(ctx, "write(ack)", errno);
         }
         return n == 0 ? BENCH_OK : bench_fail(ctx, "read(control)", errno);
@@ -278,7 +288,7 @@ static int sink_peer(struct bench_ctx *ctx)
 static int stream(struct bench_ctx *ctx, uint64_t iters)
 {
         struct ipc_state *s = ctx->state;
-        uint64_t bytes;
+        struct receipt got;
 
         /* In chunks no larger than what the medium holds unread (only a file has a limit). */
         while (iters) {
@@ -286,16 +296,20 @@ static int stream(struct bench_ctx *ctx, uint64_t iters)
                 if (write_full(s->control[1], &chunk, sizeof chunk) != sizeof chunk)
                         return bench_fail(ctx, "write(control)", errno);
                 for (uint64_t i = 0; i < chunk; i++) {
+                        s->seq_sum_sent += s->seq;
                         stamp(payload(ctx), ctx->size_bytes, s->seq++);
                         if (send_message(ctx, s->main_send, payload(ctx)) != BENCH_OK)
                                 return BENCH_FAILED;
                 }
-                if (read_full(s->ack[0], &bytes, sizeof bytes) != sizeof bytes)
+                if (read_full(s->ack[0], &got, sizeof got) != sizeof got)
                         return bench_failf(ctx, "the peer did not confirm what it received");
                 s->bytes_acked += chunk * ctx->size_bytes;
-                if (bytes != s->bytes_acked)
-                        return bench_failf(ctx, "the peer received %llu bytes, %llu were sent",
-                                           (unsigned long long)bytes, (unsigned long long)s->bytes_acked);
+                if (got.bytes != s->bytes_acked || got.seq_sum != s->seq_sum_sent)
+                        return bench_failf(ctx, "the peer received %llu bytes (sequence sum %llu), %llu "
+                                           "were sent (sum %llu)", (unsigned long long)got.bytes,
+                                           (unsigned long long)got.seq_sum,
+                                           (unsigned long long)s->bytes_acked,
+                                           (unsigned long long)s->seq_sum_sent);
                 iters -= chunk;
         }
         return BENCH_OK;

@@ -521,7 +521,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
         double timer_cost = clock_timer_cost_ns();
         struct measure_plan mplan = {
                 .iterations = o.iterations, .duration_s = o.duration_s,
-                .warmup_s = o.duration_s / 10, .min_batch_ns = 10000,
+                .warmup_s = o.duration_s / 10, .min_batch_ns = 1000,
                 .min_samples = 10, .max_samples = 4000000,
         };
         /* A throughput sample is a batch of messages and one acknowledgement: at least 1 ms of
