@@ -223,13 +223,14 @@ static void peer_close_main_side(struct bench_ctx *ctx)
 static int echo_peer(struct bench_ctx *ctx)
 {
         struct ipc_state *s = ctx->state;
+        char *buf = payload(ctx);
         uint64_t expect = 1;
         int rc;
 
         peer_close_main_side(ctx);
-        while ((rc = recv_message(ctx, s->peer_recv, payload(ctx), expect)) == BENCH_OK) {
-                if (check_stamp(ctx, payload(ctx), ctx->size_bytes, expect++) != BENCH_OK ||
-                    send_message(ctx, s->peer_send, payload(ctx)) != BENCH_OK)
+        while ((rc = recv_message(ctx, s->peer_recv, buf, expect)) == BENCH_OK) {
+                if (check_stamp(ctx, buf, ctx->size_bytes, expect++) != BENCH_OK ||
+                    send_message(ctx, s->peer_send, buf) != BENCH_OK)
                         return BENCH_FAILED;
         }
         return rc == BENCH_SKIPPED ? BENCH_OK : BENCH_FAILED;
@@ -238,15 +239,16 @@ static int echo_peer(struct bench_ctx *ctx)
 static int round_trip(struct bench_ctx *ctx, uint64_t iters)
 {
         struct ipc_state *s = ctx->state;
+        char *buf = payload(ctx);
 
         while (iters--) {
-                stamp(payload(ctx), ctx->size_bytes, s->seq);
-                if (send_message(ctx, s->main_send, payload(ctx)) != BENCH_OK)
+                stamp(buf, ctx->size_bytes, s->seq);
+                if (send_message(ctx, s->main_send, buf) != BENCH_OK)
                         return BENCH_FAILED;
-                int rc = recv_message(ctx, s->main_recv, payload(ctx), s->seq);
+                int rc = recv_message(ctx, s->main_recv, buf, s->seq);
                 if (rc == BENCH_SKIPPED)
                         return bench_failf(ctx, "the peer closed its end");
-                if (rc != BENCH_OK || check_stamp(ctx, payload(ctx), ctx->size_bytes, s->seq) != BENCH_OK)
+                if (rc != BENCH_OK || check_stamp(ctx, buf, ctx->size_bytes, s->seq) != BENCH_OK)
                         return BENCH_FAILED;
                 s->seq++;
         }
@@ -264,6 +266,7 @@ struct receipt {
 static int sink_peer(struct bench_ctx *ctx)
 {
         struct ipc_state *s = ctx->state;
+        char *buf = payload(ctx);
         uint64_t expect = 1, count;
         struct receipt got = { 0, 0 };
         ssize_t n;
@@ -271,10 +274,10 @@ static int sink_peer(struct bench_ctx *ctx)
         peer_close_main_side(ctx);
         while ((n = read_full(s->control[0], &count, sizeof count)) == sizeof count) {
                 while (count--) {
-                        int rc = recv_message(ctx, s->peer_recv, payload(ctx), expect);
+                        int rc = recv_message(ctx, s->peer_recv, buf, expect);
                         if (rc == BENCH_SKIPPED)
                                 return bench_failf(ctx, "end of file with messages still due");
-                        if (rc != BENCH_OK || check_stamp(ctx, payload(ctx), ctx->size_bytes, expect) != BENCH_OK)
+                        if (rc != BENCH_OK || check_stamp(ctx, buf, ctx->size_bytes, expect) != BENCH_OK)
                                 return BENCH_FAILED;
                         got.bytes += ctx->size_bytes;
                         got.seq_sum += expect++;
@@ -288,6 +291,7 @@ static int sink_peer(struct bench_ctx *ctx)
 static int stream(struct bench_ctx *ctx, uint64_t iters)
 {
         struct ipc_state *s = ctx->state;
+        char *buf = payload(ctx);
         struct receipt got;
 
         /* In chunks no larger than what the medium holds unread (only a file has a limit). */
@@ -297,8 +301,8 @@ static int stream(struct bench_ctx *ctx, uint64_t iters)
                         return bench_fail(ctx, "write(control)", errno);
                 for (uint64_t i = 0; i < chunk; i++) {
                         s->seq_sum_sent += s->seq;
-                        stamp(payload(ctx), ctx->size_bytes, s->seq++);
-                        if (send_message(ctx, s->main_send, payload(ctx)) != BENCH_OK)
+                        stamp(buf, ctx->size_bytes, s->seq++);
+                        if (send_message(ctx, s->main_send, buf) != BENCH_OK)
                                 return BENCH_FAILED;
                 }
                 if (read_full(s->ack[0], &got, sizeof got) != sizeof got)

@@ -148,7 +148,6 @@ static void *shared_state(size_t bytes)
 
 static void finish(int fd, int rc, const char *own_reason);
 static volatile pid_t watched_peer;
-static int watched_fd;
 static volatile int thread_peer_watched;
 
 static int peer_trampoline(void *arg)
@@ -159,7 +158,7 @@ static int peer_trampoline(void *arg)
         /* A thread peer that gives up while main still waits on it would leave main blocked:
          * end the whole point now, with the peer's own words. */
         if (rc != BENCH_OK && ctx->mode == PEER_THREAD && thread_peer_watched)
-                finish(watched_fd, rc, "thread peer failed");
+                finish(point_fd, rc, "thread peer failed");
         return rc;
 }
 
@@ -207,7 +206,7 @@ static void on_child_exit(int sig)
         at = append(text, at, sizeof text, si.si_code == CLD_EXITED ? "process peer exited with status "
                                                                     : "process peer was killed by signal ");
         at = append_int(text, at, sizeof text, si.si_status);
-        send_message(watched_fd, MSG_FAIL, text, at + 1, NULL, 0);
+        send_message(point_fd, MSG_FAIL, text, at + 1, NULL, 0);
         kill(peer, SIGKILL);
         _exit(1);
 }
@@ -309,7 +308,6 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
         }
 
         if (b->peer) {
-                watched_fd = fd;
                 thread_peer_watched = pt->mode == PEER_THREAD;
                 peer_ctx = ctx;
                 peer_ctx.side = "peer";
