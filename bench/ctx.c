@@ -14,10 +14,10 @@
 #include <linux/futex.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bench.h"
+#include "futex.h"
 
 enum { CACHE_LINE_BYTES = 64 };
 
@@ -172,31 +172,6 @@ static void pipe_teardown(struct bench_ctx *ctx)
 
 enum { FUTEX_STOP = UINT32_MAX };
 
-/* Shared (not FUTEX_PRIVATE) operations: the words live in a MAP_SHARED page that a process
- * peer sees too. */
-static long futex(_Atomic uint32_t *word, int op, uint32_t value)
-{
-        return syscall(SYS_futex, (uint32_t *)word, op, value, NULL, NULL, 0);
-}
-
-/* Sleep until *word is no longer `seen`; returns the new value. EAGAIN (it changed before we
- * slept) and EINTR are the normal ways back. */
-static int futex_wait_change(struct bench_ctx *ctx, _Atomic uint32_t *word, uint32_t seen, uint32_t *now)
-{
-        while ((*now = atomic_load_explicit(word, memory_order_acquire)) == seen)
-                if (futex(word, FUTEX_WAIT, seen) != 0 && errno != EAGAIN && errno != EINTR)
-                        return bench_fail(ctx, "futex(FUTEX_WAIT)", errno);
-        return BENCH_OK;
-}
-
-static int futex_post(struct bench_ctx *ctx, _Atomic uint32_t *word, uint32_t value)
-{
-        atomic_store_explicit(word, value, memory_order_release);
-        if (futex(word, FUTEX_WAKE, 1) < 0)
-                return bench_fail(ctx, "futex(FUTEX_WAKE)", errno);
-        return BENCH_OK;
-}
-
 static int futex_setup(struct bench_ctx *ctx)
 {
         struct ctx_state *s = ctx->state;
@@ -257,7 +232,7 @@ static int futex_baseline(struct bench_ctx *ctx, uint64_t iters)
                         uint32_t value = atomic_load_explicit(&word, memory_order_acquire);
                         if (futex_post(ctx, &word, value + 1) != BENCH_OK)
                                 return BENCH_FAILED;
-                        if (futex(&word, FUTEX_WAIT, value) == 0 || errno != EAGAIN)
+                        if (futex_call(&word, FUTEX_WAIT, value) == 0 || errno != EAGAIN)
                                 return bench_fail(ctx, "futex(FUTEX_WAIT) in the baseline", errno);
                 }
         }
@@ -269,7 +244,7 @@ static void futex_stop(struct bench_ctx *ctx)
         struct ctx_state *s = ctx->state;
 
         atomic_store_explicit(&s->ping, FUTEX_STOP, memory_order_release);
-        futex(&s->ping, FUTEX_WAKE, 1);
+        futex_call(&s->ping, FUTEX_WAKE, 1);
 }
 
 static void futex_teardown(struct bench_ctx *ctx)

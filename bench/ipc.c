@@ -1,14 +1,8 @@
 /* Message passing: pipes, FIFOs, files, Unix domain sockets (stream, seqpacket, datagram), TCP, UDP,
  * POSIX and System V message queues.
- * Each mechanism only opens its descriptors; what is measured is the same for all:
- *  - round trip (run): main sends one message of size_bytes, the peer echoes the whole of it
- *    back; both sides check its sequence number;
- *  - throughput (stream): main tells the peer on a control pipe how many messages come, sends
- *    them, and waits for the peer's receipt: the bytes received and the sum of their sequence
- *    numbers, compared with what was sent; the receiver's count is the truth.
- * Every message carries its sequence number in its first and last 8 bytes, so a message that
- * arrives torn, out of order or twice fails the benchmark. Byte streams (pipe, FIFO, Unix
- * stream, TCP) are framed by reading exactly size_bytes; message sockets (seqpacket) and
+ * Each mechanism only opens its descriptors; what is measured, round trip and one-way stream
+ * with every message's sequence number checked, is the message layer's (msg.h), the same for
+ * all. Byte streams (pipe, FIFO, Unix stream, TCP) are framed by reading exactly size_bytes; message sockets (seqpacket) and
  * queues must deliver exactly size_bytes per receive. A queue has no end of file: an empty
  * message stands for it. */
 #include <errno.h>
@@ -28,24 +22,20 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "msg.h"
 
-enum { SEQ_BYTES = 8, MAX_FDS = 8 };
+enum { MAX_FDS = 8 };
 
 struct ipc_state {
+        struct msg_link link;           /* first: the message layer's */
         int main_send, main_recv, peer_send, peer_recv;
         enum transport { FD_STREAM, FD_MESSAGE, POSIX_MQ, SYSV_MQ, FILE_RING } transport;
-        uint64_t window;                /* FILE_RING: messages the file holds, so at most this
-                                         * many may be unread; 0: no limit */
         int file_to_peer, notify_to_peer, notify_to_main;   /* FILE_RING */
         int fsync;                      /* FILE_RING: each record made durable before it counts */
         int sysv_queue;                 /* SYSV_MQ: one queue; the channels are message types */
         char *sysv_main, *sysv_peer;    /* SYSV_MQ: each side's message, its type in front */
-        int control[2], ack[2];         /* throughput: main -> peer counts, peer -> main bytes */
         int fds[MAX_FDS];               /* every descriptor, to close */
         int n_fds;
-        uint64_t seq;                   /* main's next sequence number */
-        uint64_t bytes_acked;           /* throughput: what the peer has confirmed so far */
-        uint64_t seq_sum_sent;          /* throughput: the sum of the sequence numbers sent */
 };
 
 static const size_t rtt_sizes[] = { 64, 4096, 0 };
@@ -57,6 +47,11 @@ static void keep_fd(struct ipc_state *s, int fd)
         s->fds[s->n_fds++] = fd;
 }
 
+static int is_main(const struct bench_ctx *ctx)
+{
+        return ctx->side[0] == 'm';
+}
+
 /* Where a side builds and receives its messages: the harness's buffer, except for System V
  * queues, whose messages start with their type (a long) right before the bytes. */
 static char *payload(struct bench_ctx *ctx)
@@ -65,29 +60,10 @@ static char *payload(struct bench_ctx *ctx)
 
         if (s->transport != SYSV_MQ)
                 return ctx->buf;
-        return (strcmp(ctx->side, "main") == 0 ? s->sysv_main : s->sysv_peer) + sizeof(long);
+        return (is_main(ctx) ? s->sysv_main : s->sysv_peer) + sizeof(long);
 }
 
-/* ---- messages ---- */
-
-static void stamp(void *buf, size_t size, uint64_t seq)
-{
-        memcpy(buf, &seq, SEQ_BYTES);
-        memcpy((char *)buf + size - SEQ_BYTES, &seq, SEQ_BYTES);
-}
-
-static int check_stamp(struct bench_ctx *ctx, const void *buf, size_t size, uint64_t want)
-{
-        uint64_t head, tail;
-
-        memcpy(&head, buf, SEQ_BYTES);
-        memcpy(&tail, (const char *)buf + size - SEQ_BYTES, SEQ_BYTES);
-        if (head != want || tail != want)
-                return bench_failf(ctx, "message %llu arrived as %llu...%llu (torn, lost or reordered)",
-                                   (unsigned long long)want, (unsigned long long)head,
-                                   (unsigned long long)tail);
-        return BENCH_OK;
-}
+/* ---- one message, by transport ---- */
 
 static int file_send(struct bench_ctx *ctx, int fd, const void *buf, size_t len);
 
@@ -126,9 +102,11 @@ static int send_bytes(struct bench_ctx *ctx, int fd, const void *buf, size_t len
         return BENCH_OK;
 }
 
-static int send_message(struct bench_ctx *ctx, int fd, const void *buf)
+static int ipc_send(struct bench_ctx *ctx, const void *buf)
 {
-        return send_bytes(ctx, fd, buf, ctx->size_bytes);
+        const struct ipc_state *s = ctx->state;
+
+        return send_bytes(ctx, is_main(ctx) ? s->main_send : s->peer_send, buf, ctx->size_bytes);
 }
 
 static int file_recv(struct bench_ctx *ctx, int fd, void *buf, uint64_t seq);
@@ -170,15 +148,8 @@ static int common_setup(struct bench_ctx *ctx)
 {
         struct ipc_state *s = ctx->state;
 
-        if (ctx->size_bytes < SEQ_BYTES)
-                return bench_skip(ctx, "a message needs at least %d bytes for its sequence number; "
-                                  "%zu is too small", SEQ_BYTES, ctx->size_bytes);
-        s->control[0] = s->control[1] = s->ack[0] = s->ack[1] = -1;
         s->main_send = s->main_recv = s->peer_send = s->peer_recv = -1;
-        if (ctx->streaming && (pipe(s->control) != 0 || pipe(s->ack) != 0))
-                return bench_fail(ctx, "pipe(control)", errno);
-        s->seq = 1;
-        return BENCH_OK;
+        return msg_setup(ctx);
 }
 
 static void ipc_teardown(struct bench_ctx *ctx)
@@ -190,16 +161,10 @@ static void ipc_teardown(struct bench_ctx *ctx)
                 free(s->sysv_main);
                 free(s->sysv_peer);
         }
-
         for (int i = 0; i < s->n_fds; i++)
                 if (s->fds[i] >= 0)
                         close(s->fds[i]);
-        for (int i = 0; i < 2; i++) {
-                if (s->control[i] >= 0)
-                        close(s->control[i]);
-                if (s->ack[i] >= 0)
-                        close(s->ack[i]);
-        }
+        msg_teardown(ctx);
 }
 
 /* In a process peer, close main's descriptors, so that main closing its end is seen as end
@@ -212,111 +177,37 @@ static void peer_close_main_side(struct bench_ctx *ctx)
                 if (s->fds[i] != s->peer_send && s->fds[i] != s->peer_recv &&
                     !(s->transport == FILE_RING && s->fds[i] == s->notify_to_peer))
                         bench_close_other_side(ctx, s->fds[i]);
-        if (s->control[1] >= 0)
-                bench_close_other_side(ctx, s->control[1]);
-        if (s->ack[0] >= 0)
-                bench_close_other_side(ctx, s->ack[0]);
 }
 
-/* ---- round trip ---- */
-
-static int echo_peer(struct bench_ctx *ctx)
+static int ipc_recv(struct bench_ctx *ctx, void *buf, uint64_t seq)
 {
-        struct ipc_state *s = ctx->state;
-        char *buf = payload(ctx);
-        uint64_t expect = 1;
-        int rc;
+        const struct ipc_state *s = ctx->state;
 
-        peer_close_main_side(ctx);
-        while ((rc = recv_message(ctx, s->peer_recv, buf, expect)) == BENCH_OK) {
-                if (check_stamp(ctx, buf, ctx->size_bytes, expect++) != BENCH_OK ||
-                    send_message(ctx, s->peer_send, buf) != BENCH_OK)
-                        return BENCH_FAILED;
-        }
-        return rc == BENCH_SKIPPED ? BENCH_OK : BENCH_FAILED;
+        return recv_message(ctx, is_main(ctx) ? s->main_recv : s->peer_recv, buf, seq);
 }
+
+static const struct msg_ops ipc_ops = {
+        .send = ipc_send, .recv = ipc_recv, .buffer = payload, .peer_begin = peer_close_main_side,
+};
 
 static int round_trip(struct bench_ctx *ctx, uint64_t iters)
 {
-        struct ipc_state *s = ctx->state;
-        char *buf = payload(ctx);
-
-        while (iters--) {
-                stamp(buf, ctx->size_bytes, s->seq);
-                if (send_message(ctx, s->main_send, buf) != BENCH_OK)
-                        return BENCH_FAILED;
-                int rc = recv_message(ctx, s->main_recv, buf, s->seq);
-                if (rc == BENCH_SKIPPED)
-                        return bench_failf(ctx, "the peer closed its end");
-                if (rc != BENCH_OK || check_stamp(ctx, buf, ctx->size_bytes, s->seq) != BENCH_OK)
-                        return BENCH_FAILED;
-                s->seq++;
-        }
-        return BENCH_OK;
+        return msg_round_trip(ctx, &ipc_ops, iters);
 }
 
-/* ---- throughput ---- */
-
-/* What the receiver confirms after each chunk: the bytes it received and the sum of their
- * messages' sequence numbers, a checksum of which messages arrived. */
-struct receipt {
-        uint64_t bytes, seq_sum;
-};
-
-static int sink_peer(struct bench_ctx *ctx)
+static int echo_peer(struct bench_ctx *ctx)
 {
-        struct ipc_state *s = ctx->state;
-        char *buf = payload(ctx);
-        uint64_t expect = 1, count;
-        struct receipt got = { 0, 0 };
-        ssize_t n;
-
-        peer_close_main_side(ctx);
-        while ((n = read_full(s->control[0], &count, sizeof count)) == sizeof count) {
-                while (count--) {
-                        int rc = recv_message(ctx, s->peer_recv, buf, expect);
-                        if (rc == BENCH_SKIPPED)
-                                return bench_failf(ctx, "end of file with messages still due");
-                        if (rc != BENCH_OK || check_stamp(ctx, buf, ctx->size_bytes, expect) != BENCH_OK)
-                                return BENCH_FAILED;
-                        got.bytes += ctx->size_bytes;
-                        got.seq_sum += expect++;
-                }
-                if (write_full(s->ack[1], &got, sizeof got) != sizeof got)
-                        return bench_fail(ctx, "write(ack)", errno);
-        }
-        return n == 0 ? BENCH_OK : bench_fail(ctx, "read(control)", errno);
+        return msg_echo_peer(ctx, &ipc_ops);
 }
 
 static int stream(struct bench_ctx *ctx, uint64_t iters)
 {
-        struct ipc_state *s = ctx->state;
-        char *buf = payload(ctx);
-        struct receipt got;
+        return msg_stream(ctx, &ipc_ops, iters);
+}
 
-        /* In chunks no larger than what the medium holds unread (only a file has a limit). */
-        while (iters) {
-                uint64_t chunk = s->window && iters > s->window ? s->window : iters;
-                if (write_full(s->control[1], &chunk, sizeof chunk) != sizeof chunk)
-                        return bench_fail(ctx, "write(control)", errno);
-                for (uint64_t i = 0; i < chunk; i++) {
-                        s->seq_sum_sent += s->seq;
-                        stamp(buf, ctx->size_bytes, s->seq++);
-                        if (send_message(ctx, s->main_send, buf) != BENCH_OK)
-                                return BENCH_FAILED;
-                }
-                if (read_full(s->ack[0], &got, sizeof got) != sizeof got)
-                        return bench_failf(ctx, "the peer did not confirm what it received");
-                s->bytes_acked += chunk * ctx->size_bytes;
-                if (got.bytes != s->bytes_acked || got.seq_sum != s->seq_sum_sent)
-                        return bench_failf(ctx, "the peer received %llu bytes (sequence sum %llu), %llu "
-                                           "were sent (sum %llu)", (unsigned long long)got.bytes,
-                                           (unsigned long long)got.seq_sum,
-                                           (unsigned long long)s->bytes_acked,
-                                           (unsigned long long)s->seq_sum_sent);
-                iters -= chunk;
-        }
-        return BENCH_OK;
+static int sink_peer(struct bench_ctx *ctx)
+{
+        return msg_sink_peer(ctx, &ipc_ops);
 }
 
 /* Tell the peer to end: closing main's ends makes its next read see end of file. */
@@ -324,11 +215,8 @@ static void ipc_stop(struct bench_ctx *ctx)
 {
         struct ipc_state *s = ctx->state;
 
-        if (ctx->streaming) {
-                close(s->control[1]);
-                s->control[1] = -1;
+        if (msg_stop_stream(ctx))
                 return;
-        }
         if (s->transport != FD_STREAM) {
                 /* Queues and datagrams have no end of file: an empty message stands for it. */
                 send_bytes(ctx, s->main_send, "", 0);
@@ -570,20 +458,20 @@ static const uint64_t END_OF_FILE = UINT64_MAX - 1;
 
 static off_t record_offset(const struct ipc_state *s, const struct bench_ctx *ctx, uint64_t seq)
 {
-        return (off_t)((seq % s->window) * ctx->size_bytes);
+        return (off_t)((seq % s->link.window) * ctx->size_bytes);
 }
 
 static int file_send(struct bench_ctx *ctx, int fd, const void *buf, size_t len)
 {
         struct ipc_state *s = ctx->state;
-        char end[2 * SEQ_BYTES];
+        char end[2 * MSG_SEQ_BYTES];
         uint64_t seq;
 
         if (len == 0) {         /* the end: a record of its own at the next position */
-                stamp(end, sizeof end, END_OF_FILE);
+                msg_stamp(end, sizeof end, END_OF_FILE);
                 buf = end;
                 len = sizeof end;
-                seq = s->seq;
+                seq = s->link.seq;
         } else {
                 memcpy(&seq, buf, sizeof seq);
         }
@@ -614,17 +502,17 @@ static int file_recv(struct bench_ctx *ctx, int fd, void *buf, uint64_t seq)
                 ssize_t n = pread(fd, buf, ctx->size_bytes, record_offset(s, ctx, seq));
                 if (n < 0 && errno != EINTR)
                         return bench_fail(ctx, "pread", errno);
-                if (n >= 2 * SEQ_BYTES) {
+                if (n >= 2 * MSG_SEQ_BYTES) {
                         memcpy(&head, buf, sizeof head);
-                        memcpy(&tail, (char *)buf + SEQ_BYTES, sizeof tail);
+                        memcpy(&tail, (char *)buf + MSG_SEQ_BYTES, sizeof tail);
                         if (head == END_OF_FILE && tail == END_OF_FILE)
                                 return BENCH_SKIPPED;
                 }
                 if (n == (ssize_t)ctx->size_bytes) {
-                        memcpy(&tail, (char *)buf + ctx->size_bytes - SEQ_BYTES, sizeof tail);
+                        memcpy(&tail, (char *)buf + ctx->size_bytes - MSG_SEQ_BYTES, sizeof tail);
                         if (head == seq && tail == seq)
                                 return BENCH_OK;        /* the whole record has been written */
-                        if (head != END_OF_FILE && head > seq && head - seq >= s->window)
+                        if (head != END_OF_FILE && head > seq && head - seq >= s->link.window)
                                 return bench_failf(ctx, "record %llu was overwritten by %llu before it was read",
                                                    (unsigned long long)seq, (unsigned long long)head);
                 }
@@ -644,13 +532,13 @@ static int file_setup(struct bench_ctx *ctx)
 
         if (rc != BENCH_OK)
                 return rc;
-        if (ctx->size_bytes < 2 * SEQ_BYTES)
+        if (ctx->size_bytes < 2 * MSG_SEQ_BYTES)
                 return bench_skip(ctx, "a file record needs at least %d bytes (its sequence number "
-                                  "and the end-of-file mark); %zu is too small", 2 * SEQ_BYTES, ctx->size_bytes);
+                                  "and the end-of-file mark); %zu is too small", 2 * MSG_SEQ_BYTES, ctx->size_bytes);
         s->transport = FILE_RING;
         /* Up to 16 MiB of records per file, at least 4 and at most 1024 of them. */
-        s->window = (16u << 20) / ctx->size_bytes;
-        s->window = s->window < 4 ? 4 : s->window > 1024 ? 1024 : s->window;
+        s->link.window = (16u << 20) / ctx->size_bytes;
+        s->link.window = s->link.window < 4 ? 4 : s->link.window > 1024 ? 1024 : s->link.window;
         if ((size_t)snprintf(dir, sizeof dir, "%s/ipcbench-file-XXXXXX", ctx->data_dir) >= sizeof dir)
                 return bench_failf(ctx, "the directory name '%s' is too long", ctx->data_dir);
         if (!mkdtemp(dir))
@@ -665,7 +553,7 @@ static int file_setup(struct bench_ctx *ctx)
                 if (notify[i] >= 0)
                         keep_fd(s, notify[i]);
                 if (fd[i] < 0 || notify[i] < 0 ||
-                    ftruncate(fd[i], (off_t)(s->window * ctx->size_bytes)) != 0 ||
+                    ftruncate(fd[i], (off_t)(s->link.window * ctx->size_bytes)) != 0 ||
                     inotify_add_watch(notify[i], path[i], IN_MODIFY) < 0) {
                         rc = bench_fail(ctx, "open/ftruncate/inotify(file)", errno);
                         break;
@@ -749,7 +637,8 @@ static int udp_sink_peer(struct bench_ctx *ctx)
         ssize_t n;
 
         peer_close_main_side(ctx);
-        while ((n = read_full(s->control[0], &count, sizeof count)) == sizeof count) {
+        msg_peer_close_main_side(ctx);
+        while ((n = read_full(s->link.control[0], &count, sizeof count)) == sizeof count) {
                 uint64_t received = 0;
                 int sent_all = 0;
                 for (;;) {
@@ -760,11 +649,11 @@ static int udp_sink_peer(struct bench_ctx *ctx)
                                 if (sent_all)
                                         break;  /* all sent, and nothing more is queued */
                                 struct pollfd wait[2] = { { .fd = s->peer_recv, .events = POLLIN },
-                                                          { .fd = s->control[0], .events = POLLIN } };
+                                                          { .fd = s->link.control[0], .events = POLLIN } };
                                 if (poll(wait, 2, -1) < 0 && errno != EINTR)
                                         return bench_fail(ctx, "poll", errno);
                                 if (wait[1].revents) {
-                                        if (read_full(s->control[0], &word, sizeof word) != sizeof word ||
+                                        if (read_full(s->link.control[0], &word, sizeof word) != sizeof word ||
                                             word != UDP_END_OF_BATCH)
                                                 return bench_failf(ctx, "expected the end of a batch on the control pipe");
                                         sent_all = 1;
@@ -776,7 +665,7 @@ static int udp_sink_peer(struct bench_ctx *ctx)
                         if ((size_t)got != ctx->size_bytes)
                                 return bench_failf(ctx, "a datagram of %zd bytes, expected %zu", got, ctx->size_bytes);
                         memcpy(&head, buf, sizeof head);
-                        if (head <= last || check_stamp(ctx, buf, ctx->size_bytes, head) != BENCH_OK)
+                        if (head <= last || msg_check(ctx, buf, ctx->size_bytes, head) != BENCH_OK)
                                 return bench_failf(ctx, "datagram %llu arrived after %llu",
                                                    (unsigned long long)head, (unsigned long long)last);
                         last = head;
@@ -785,7 +674,7 @@ static int udp_sink_peer(struct bench_ctx *ctx)
                 if (received > count)
                         return bench_failf(ctx, "%llu datagrams arrived of %llu sent",
                                            (unsigned long long)received, (unsigned long long)count);
-                if (write_full(s->ack[1], &received, sizeof received) != sizeof received)
+                if (write_full(s->link.ack[1], &received, sizeof received) != sizeof received)
                         return bench_fail(ctx, "write(ack)", errno);
         }
         return n == 0 ? BENCH_OK : bench_fail(ctx, "read(control)", errno);
@@ -797,17 +686,17 @@ static int udp_stream(struct bench_ctx *ctx, uint64_t iters)
         char *buf = payload(ctx);
         uint64_t received;
 
-        if (write_full(s->control[1], &iters, sizeof iters) != sizeof iters)
+        if (write_full(s->link.control[1], &iters, sizeof iters) != sizeof iters)
                 return bench_fail(ctx, "write(control)", errno);
         for (uint64_t i = 0; i < iters; i++) {
-                stamp(buf, ctx->size_bytes, s->seq++);
-                if (send_message(ctx, s->main_send, buf) != BENCH_OK)
+                msg_stamp(buf, ctx->size_bytes, s->link.seq++);
+                if (ipc_send(ctx, buf) != BENCH_OK)
                         return BENCH_FAILED;
         }
         /* The end of the batch goes by the control pipe, which loses nothing. */
-        if (write_full(s->control[1], &UDP_END_OF_BATCH, sizeof UDP_END_OF_BATCH) != sizeof UDP_END_OF_BATCH)
+        if (write_full(s->link.control[1], &UDP_END_OF_BATCH, sizeof UDP_END_OF_BATCH) != sizeof UDP_END_OF_BATCH)
                 return bench_fail(ctx, "write(control)", errno);
-        if (read_full(s->ack[0], &received, sizeof received) != sizeof received)
+        if (read_full(s->link.ack[0], &received, sizeof received) != sizeof received)
                 return bench_failf(ctx, "the peer did not say what it received");
         ctx->delivered = received;
         ctx->sent_total += iters;

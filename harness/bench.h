@@ -58,7 +58,8 @@ struct bench {
 
         int (*setup)(struct bench_ctx *ctx);               /* before the peer starts; may skip */
         int (*peer)(struct bench_ctx *ctx);                /* NULL: no peer */
-        int (*run)(struct bench_ctx *ctx, uint64_t iters); /* timed: only the operation */
+        int (*run)(struct bench_ctx *ctx, uint64_t iters); /* timed: only the operation; NULL
+                                                            * for a benchmark that only streams */
         void (*stop)(struct bench_ctx *ctx);               /* tell the peer to return */
         void (*teardown)(struct bench_ctx *ctx);           /* always called after setup succeeded */
 
@@ -75,7 +76,8 @@ struct bench {
         /* Optional: a one-way stream, on points of its own (stream_sizes): send `iters`
          * messages of size_bytes and return once the peer has received them all (the
          * receiver's count is the truth). The peer runs stream_peer. Reported as metrics
-         * "throughput" (MB/s, 10^6 bytes) and "rate" (msg/s). */
+         * "throughput" (MB/s, 10^6 bytes) and "rate" (msg/s). Without a peer, stream is the
+         * whole operation (e.g. a memcpy of size_bytes). */
         int (*stream)(struct bench_ctx *ctx, uint64_t iters);
         int (*stream_peer)(struct bench_ctx *ctx);
         const size_t *stream_sizes;   /* 0-terminated */

@@ -85,6 +85,10 @@ static int cmd_list(int argc, char **argv, const struct bench *const *table, siz
                         printf("; sizes: ");
                         print_sizes(b->sizes);
                 }
+                if (b->stream_sizes) {
+                        printf("; stream sizes: ");
+                        print_sizes(b->stream_sizes);
+                }
                 if (b->param) {
                         printf("; %s: ", b->param);
                         for (size_t k = 0; b->param_values[k] >= 0; k++)
@@ -162,7 +166,9 @@ static int plan_bench(struct plan *p, const struct bench *b, const struct run_op
                 for (size_t pl = 0; pl < 2; pl++) {
                         if (b->unpinned_only ? places[pl] != PLACE_ANY : !(o->placements & (1u << pl)))
                                 continue;
-                        for (size_t s = 0; s < n_sizes; s++)
+                        /* A benchmark that only streams (no run, no measure) has no
+                         * round-trip points. */
+                        for (size_t s = 0; (b->run || b->measure) && s < n_sizes; s++)
                                 for (size_t v = 0; v < n_params; v++) {
                                         struct point pt = {
                                                 .bench = b, .mode = modes[m], .placement = places[pl],

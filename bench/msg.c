@@ -1,0 +1,180 @@
+#include "msg.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+void msg_stamp(void *buf, size_t size, uint64_t seq)
+{
+        memcpy(buf, &seq, MSG_SEQ_BYTES);
+        memcpy((char *)buf + size - MSG_SEQ_BYTES, &seq, MSG_SEQ_BYTES);
+}
+
+int msg_check(struct bench_ctx *ctx, const void *buf, size_t size, uint64_t want)
+{
+        uint64_t head, tail;
+
+        memcpy(&head, buf, MSG_SEQ_BYTES);
+        memcpy(&tail, (const char *)buf + size - MSG_SEQ_BYTES, MSG_SEQ_BYTES);
+        if (head != want || tail != want)
+                return bench_failf(ctx, "message %llu arrived as %llu...%llu (torn, lost or reordered)",
+                                   (unsigned long long)want, (unsigned long long)head,
+                                   (unsigned long long)tail);
+        return BENCH_OK;
+}
+
+int msg_setup(struct bench_ctx *ctx)
+{
+        struct msg_link *l = ctx->state;
+
+        l->control[0] = l->control[1] = l->ack[0] = l->ack[1] = -1;
+        l->seq = 1;
+        if (ctx->size_bytes < MSG_SEQ_BYTES)
+                return bench_skip(ctx, "a message needs at least %d bytes for its sequence number; "
+                                  "%zu is too small", MSG_SEQ_BYTES, ctx->size_bytes);
+        if (ctx->streaming && (pipe(l->control) != 0 || pipe(l->ack) != 0))
+                return bench_fail(ctx, "pipe(control)", errno);
+        return BENCH_OK;
+}
+
+void msg_teardown(struct bench_ctx *ctx)
+{
+        struct msg_link *l = ctx->state;
+
+        for (int i = 0; i < 2; i++) {
+                if (l->control[i] >= 0)
+                        close(l->control[i]);
+                if (l->ack[i] >= 0)
+                        close(l->ack[i]);
+                l->control[i] = l->ack[i] = -1;
+        }
+}
+
+void msg_peer_close_main_side(struct bench_ctx *ctx)
+{
+        struct msg_link *l = ctx->state;
+
+        if (l->control[1] >= 0)
+                bench_close_other_side(ctx, l->control[1]);
+        if (l->ack[0] >= 0)
+                bench_close_other_side(ctx, l->ack[0]);
+}
+
+int msg_stop_stream(struct bench_ctx *ctx)
+{
+        struct msg_link *l = ctx->state;
+
+        if (!ctx->streaming)
+                return 0;
+        close(l->control[1]);
+        l->control[1] = -1;
+        return 1;
+}
+
+static char *buffer(struct bench_ctx *ctx, const struct msg_ops *ops)
+{
+        return ops->buffer ? ops->buffer(ctx) : ctx->buf;
+}
+
+static void peer_begin(struct bench_ctx *ctx, const struct msg_ops *ops)
+{
+        msg_peer_close_main_side(ctx);
+        if (ops->peer_begin)
+                ops->peer_begin(ctx);
+}
+
+int msg_echo_peer(struct bench_ctx *ctx, const struct msg_ops *ops)
+{
+        char *buf = buffer(ctx, ops);
+        uint64_t expect = 1;
+        int rc;
+
+        peer_begin(ctx, ops);
+        while ((rc = ops->recv(ctx, buf, expect)) == BENCH_OK) {
+                if (msg_check(ctx, buf, ctx->size_bytes, expect++) != BENCH_OK ||
+                    ops->send(ctx, buf) != BENCH_OK)
+                        return BENCH_FAILED;
+        }
+        return rc == BENCH_SKIPPED ? BENCH_OK : BENCH_FAILED;
+}
+
+int msg_round_trip(struct bench_ctx *ctx, const struct msg_ops *ops, uint64_t iters)
+{
+        struct msg_link *l = ctx->state;
+        char *buf = buffer(ctx, ops);
+
+        while (iters--) {
+                msg_stamp(buf, ctx->size_bytes, l->seq);
+                if (ops->send(ctx, buf) != BENCH_OK)
+                        return BENCH_FAILED;
+                int rc = ops->recv(ctx, buf, l->seq);
+                if (rc == BENCH_SKIPPED)
+                        return bench_failf(ctx, "the peer closed its end");
+                if (rc != BENCH_OK || msg_check(ctx, buf, ctx->size_bytes, l->seq) != BENCH_OK)
+                        return BENCH_FAILED;
+                l->seq++;
+        }
+        return BENCH_OK;
+}
+
+/* What the receiver confirms after each batch: the bytes it received and the sum of their
+ * messages' sequence numbers, a checksum of which messages arrived. (Summing every byte
+ * would put that CPU work inside the measured stream.) */
+struct receipt {
+        uint64_t bytes, seq_sum;
+};
+
+int msg_sink_peer(struct bench_ctx *ctx, const struct msg_ops *ops)
+{
+        struct msg_link *l = ctx->state;
+        char *buf = buffer(ctx, ops);
+        uint64_t expect = 1, count;
+        struct receipt got = { 0, 0 };
+        ssize_t n;
+
+        peer_begin(ctx, ops);
+        while ((n = read_full(l->control[0], &count, sizeof count)) == sizeof count) {
+                while (count--) {
+                        int rc = ops->recv(ctx, buf, expect);
+                        if (rc == BENCH_SKIPPED)
+                                return bench_failf(ctx, "end of file with messages still due");
+                        if (rc != BENCH_OK || msg_check(ctx, buf, ctx->size_bytes, expect) != BENCH_OK)
+                                return BENCH_FAILED;
+                        got.bytes += ctx->size_bytes;
+                        got.seq_sum += expect++;
+                }
+                if (write_full(l->ack[1], &got, sizeof got) != sizeof got)
+                        return bench_fail(ctx, "write(ack)", errno);
+        }
+        return n == 0 ? BENCH_OK : bench_fail(ctx, "read(control)", errno);
+}
+
+int msg_stream(struct bench_ctx *ctx, const struct msg_ops *ops, uint64_t iters)
+{
+        struct msg_link *l = ctx->state;
+        char *buf = buffer(ctx, ops);
+        struct receipt got;
+
+        while (iters) {
+                uint64_t chunk = l->window && iters > l->window ? l->window : iters;
+                if (write_full(l->control[1], &chunk, sizeof chunk) != sizeof chunk)
+                        return bench_fail(ctx, "write(control)", errno);
+                for (uint64_t i = 0; i < chunk; i++) {
+                        l->seq_sum_sent += l->seq;
+                        msg_stamp(buf, ctx->size_bytes, l->seq++);
+                        if (ops->send(ctx, buf) != BENCH_OK)
+                                return BENCH_FAILED;
+                }
+                if (read_full(l->ack[0], &got, sizeof got) != sizeof got)
+                        return bench_failf(ctx, "the peer did not confirm what it received");
+                l->bytes_acked += chunk * ctx->size_bytes;
+                if (got.bytes != l->bytes_acked || got.seq_sum != l->seq_sum_sent)
+                        return bench_failf(ctx, "the peer received %llu bytes (sequence sum %llu), %llu "
+                                           "were sent (sum %llu)", (unsigned long long)got.bytes,
+                                           (unsigned long long)got.seq_sum,
+                                           (unsigned long long)l->bytes_acked,
+                                           (unsigned long long)l->seq_sum_sent);
+                iters -= chunk;
+        }
+        return BENCH_OK;
+}
