@@ -85,6 +85,10 @@ struct bench {
                                        * (ctx->delivered) sets the rate, and the share lost is
                                        * reported as metric "loss" */
         const size_t *quick_stream_sizes;
+        /* Optional, NULL-terminated: benchmarks whose figures bound this one's (e.g.
+         * "limit.memcpy"). The summary reads each round trip and throughput against the bound's
+         * of the same metric and size measured in the same run. */
+        const char *const *bounds;
         /* Instead of run(): an untimed benchmark that measures once (per repetition) and
          * reports what it found with bench_report(). */
         int (*measure)(struct bench_ctx *ctx);

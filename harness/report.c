@@ -125,6 +125,68 @@ static const struct result_series *thread_twin(const struct result *results, siz
         return NULL;
 }
 
+/* How well a bound's point stands in for `r`'s: the same placement is best, then one CPU (a
+ * bound without a peer, e.g. memcpy), then unpinned; the same mode, then none (n/a). */
+static int bound_fit(const struct result *r, const struct result *b)
+{
+        int fit = b->pt.placement == r->pt.placement ? 4 : b->pt.placement == PLACE_SAME_CPU ? 2 : 1;
+
+        return fit * 3 + (b->pt.mode == r->pt.mode ? 2 : b->pt.mode == PEER_NONE ? 1 : 0);
+}
+
+/* The series of benchmark `bound` that bounds series `rs` of `r`: the same metric, at the same
+ * size unless the bound takes none, in the same placement if the bound has a peer; the best
+ * fitting point. NULL if the run has none. */
+static const struct result *bound_point(const struct result *results, size_t n, const char *bound,
+                                        const struct result *r, const struct result_series *rs,
+                                        const struct result_series **out)
+{
+        const struct result *best = NULL;
+
+        for (size_t j = 0; j < n; j++) {
+                const struct result *b = &results[j];
+                if (b->status != OUTCOME_OK || strcmp(b->pt.bench->name, bound) != 0 ||
+                    (b->pt.size_bytes && b->pt.size_bytes != r->pt.size_bytes) ||
+                    /* Two sides on one CPU are not bounded by a handoff between two. */
+                    (b->pt.bench->peer && b->pt.placement != r->pt.placement) ||
+                    (best && bound_fit(r, b) <= bound_fit(r, best)))
+                        continue;
+                for (size_t k = 0; k < b->n_series; k++)
+                        if (strcmp(b->series[k].metric, rs->metric) == 0 && b->series[k].stats.p50 > 0) {
+                                best = b;
+                                *out = &b->series[k];
+                        }
+        }
+        return best;
+}
+
+/* Each round trip and throughput of a bounded benchmark against its bound: "0.62x" of memcpy's
+ * throughput, "2.1x" a cache line's round trip. */
+static void report_bounds(FILE *out, const struct result *results, size_t n)
+{
+        char point[160];
+
+        for (size_t i = 0; i < n; i++) {
+                const struct result *r = &results[i];
+                if (r->status != OUTCOME_OK || !r->pt.bench->bounds)
+                        continue;
+                report_point(point, sizeof point, &r->pt);
+                for (size_t k = 0; k < r->n_series; k++) {
+                        const struct result_series *rs = &r->series[k], *bs = NULL;
+                        /* A stream's rate is its throughput again, in messages. */
+                        if (strcmp(rs->metric, "rtt") != 0 && strcmp(rs->metric, "throughput") != 0)
+                                continue;
+                        for (const char *const *bound = r->pt.bench->bounds; *bound; bound++) {
+                                const struct result *b = bound_point(results, n, *bound, r, rs, &bs);
+                                if (b)
+                                        fprintf(out, "of limit  %s %s: %.3gx %s (%s %s)\n", point,
+                                                rs->metric, rs->stats.p50 / bs->stats.p50, *bound,
+                                                peer_kind_name(b->pt.mode), placement_name(b->pt.placement));
+                        }
+                }
+        }
+}
+
 /* Above this share of outliers a point is called noisy in the summary. */
 enum { NOISY_OUTLIER_PCT = 10 };
 
@@ -200,6 +262,7 @@ void report_summary(FILE *out, const struct result *results, size_t n)
                                         p->series[k].stats.p50 / t->stats.p50);
                 }
         }
+        report_bounds(out, results, n);
         for (size_t i = 0; i < n; i++) {
                 const struct result *r = &results[i];
                 if (r->status != OUTCOME_OK || r->repetitions < 2)
