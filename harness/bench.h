@@ -59,7 +59,9 @@ struct bench {
         int (*setup)(struct bench_ctx *ctx);               /* before the peer starts; may skip */
         int (*peer)(struct bench_ctx *ctx);                /* NULL: no peer */
         int (*run)(struct bench_ctx *ctx, uint64_t iters); /* timed: only the operation; NULL
-                                                            * for a benchmark that only streams */
+                                                            * for a benchmark that only streams
+                                                            * (peer is then its stream_peer, if
+                                                            * it has one: peer says it has) */
         void (*stop)(struct bench_ctx *ctx);               /* tell the peer to return */
         void (*teardown)(struct bench_ctx *ctx);           /* always called after setup succeeded */
 

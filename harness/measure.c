@@ -5,6 +5,8 @@
 
 #include "clock.h"
 
+enum { CALIBRATION_PROBES = 3 };
+
 int measure_prepare(struct bench_ctx *ctx, measure_op op, const struct measure_plan *plan,
                     uint64_t *batch)
 {
@@ -15,12 +17,19 @@ int measure_prepare(struct bench_ctx *ctx, measure_op op, const struct measure_p
         /* Grow the batch until one lasts min_batch_ns: operations far shorter than the clock's
          * resolution are then timed in bulk, longer ones one by one. */
         for (;;) {
-                if (b->before_sample && (rc = b->before_sample(ctx, n)) != BENCH_OK)
-                        return rc;
-                uint64_t t0 = now_ns();
-                if ((rc = op(ctx, n)) != BENCH_OK)
-                        return rc;
-                uint64_t elapsed = now_ns() - t0;
+                /* The fastest of a few tries: one slow first call (a cold cache, a halted CPU
+                 * woken late) must not fix the batch at one operation for the whole point. */
+                uint64_t elapsed = UINT64_MAX;
+                for (int probe = 0; probe < CALIBRATION_PROBES; probe++) {
+                        if (b->before_sample && (rc = b->before_sample(ctx, n)) != BENCH_OK)
+                                return rc;
+                        uint64_t t0 = now_ns();
+                        if ((rc = op(ctx, n)) != BENCH_OK)
+                                return rc;
+                        uint64_t took = now_ns() - t0;
+                        if (took < elapsed)
+                                elapsed = took;
+                }
                 if (elapsed >= plan->min_batch_ns || n >= (UINT64_C(1) << 40))
                         break;
                 /* Aim a little past the target; at most 16x per step so one slow run cannot

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Nothing left behind: after a run of every IPC benchmark in both modes, and after a run whose
+# Nothing left behind: after a run of every IPC and limit benchmark in both modes, and after a run whose
 # points are all killed by the watchdog, no POSIX shm or mq
 # object, no System V queue, semaphore set or segment, no FIFO directory, no socket file and
 # no process of ours may remain. POSIX queues are only visible where an mqueue filesystem is
@@ -24,10 +24,10 @@ snapshot() {
 
 check() {
         snapshot >"$tmp/before"
-        "$bin" run 'ipc.*' --quick --iterations 20 --out "$tmp/results" >"$tmp/out" 2>"$tmp/err" || {
+        "$bin" run 'limit.*' 'ipc.*' --quick --iterations 20 --out "$tmp/results" >"$tmp/out" 2>"$tmp/err" || {
                 echo "FAIL: the run failed"; cat "$tmp/err"; exit 1; }
         # Points killed by the watchdog mid-run: their teardown never runs.
-        if "$bin" run 'ipc.*' --placement same-cpu --mode process --sizes 64 --duration 3 \
+        if "$bin" run 'limit.*' 'ipc.*' --placement same-cpu --mode process --sizes 64 --duration 3 \
                 --timeout 0.3 --out "$tmp/results" >"$tmp/out" 2>"$tmp/err"; then
                 echo "FAIL: a run whose points all exceed their time limit exited 0"; exit 1
         fi
