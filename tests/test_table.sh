@@ -11,7 +11,14 @@
 # largest size both have), vm.cow, vm.touch.*, iso.crash and iso.scribble (0 and 1 → words);
 # and ipc.* (pipe, fifo, unix.stream, unix.seqpacket, tcp; both placements, both modes; rtt at
 # 64 and 4096 B, throughput and rate at 64 B, 4 KiB, 64 KiB; unix.seqpacket across CPUs peaks
-# at 4 KiB, not at the largest size: the IPC table must say where the peak is).
+# at 4 KiB, not at the largest size: the IPC table must say where the peak is); then
+# limit.memcpy (64 B to 1 MiB and 128 MiB, one CPU and unpinned), limit.cacheline (two CPUs,
+# no size), limit.syscall; ipc.shm.* (six variants, spin only across CPUs: one shm line per
+# placement in the IPC table, its best variant), ipc.vmsplice, ipc.cma, ipc.memfd (up to
+# 1 MiB: the ratio to memcpy at the peak's size) and ipc.memfd.setup; ipc.signal.* (round
+# trips with no size, signal.rt's stream at 4 B) and ipc.signal.coalesce (a lossy stream at
+# size 0, no round trip: the Signals section, not the IPC table); ipc.eventfd and ipc.futex
+# (no size: "(no payload)").
 # A second pass with the create rows only must say "not measured in this run" for every
 # other lecture row and leave out the sections whose files or rows are absent.
 # To accept an intended change:
@@ -52,7 +59,7 @@ for row in Overhead 'Context Switching' 'Virtual Memory' Isolation; do
 done
 grep -q '^| Creation | one CPU (same-cpu) | [0-9.]* µs | [0-9.]* µs | [0-9.]*× |$' "$table" ||
 	fail "create rows only: expected a Creation line with figures, found: $(grep '^| Creation' "$table")"
-for section in 'IPC approaches' 'Copy-on-write' 'First touch' 'A whole program' 'Compared with established tools'; do
+for section in 'IPC approaches' 'Limits of this machine' 'Shared memory, by notification' 'Signals' 'Copy-on-write' 'First touch' 'A whole program' 'Compared with established tools'; do
 	if grep -q "^## $section" "$table"; then fail "create rows only: expected no '$section' section, found one"; fi
 done
 grep -q 'no ipc rows .* no IPC approaches table' "$tmp/stderr" ||
