@@ -75,11 +75,6 @@ static int cacheline_setup(struct bench_ctx *ctx)
 {
         struct cacheline_state *s = ctx->state;
 
-        /* Spinning on one CPU holds it until the scheduler preempts the spinner: each hop would
-         * cost a time slice, which is no limit of the hardware. */
-        if (ctx->placement == PLACE_SAME_CPU)
-                return bench_skip(ctx, "a spinning handoff needs its two sides on two CPUs; on one "
-                                  "CPU each hop waits for the scheduler (see cross-cpu)");
         s->next = 1;
         return BENCH_OK;
 }
@@ -146,6 +141,7 @@ static const struct bench limit_cacheline = {
         .summary = "one cache line there and back between two spinning CPUs (the floor of any "
                    "handoff between cores)",
         .metric = "rtt", .state_bytes = sizeof(struct cacheline_state),
+        .cross_cpu_only = 1,
         .setup = cacheline_setup, .peer = cacheline_peer, .run = cacheline_run,
         .stop = cacheline_stop,
 };

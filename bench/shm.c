@@ -438,7 +438,6 @@ static int shm_setup(struct bench_ctx *ctx)
         const struct notify *n = NULL;
         size_t slot_bytes, ring_bytes, header;
         uint32_t slots;
-        cpu_set_t cpus;
         char name[64];
         int fd, rc = msg_setup(ctx), rd[2], wr[2];
 
@@ -449,16 +448,6 @@ static int shm_setup(struct bench_ctx *ctx)
                         n = &notifies[i];
         if (!n)
                 return bench_failf(ctx, "no notification called '%s'", ctx->bench->variant);
-        if (!n->sleep) {
-                /* A spinner holds its CPU until preempted: on one CPU each hop waits for the
-                 * scheduler's time slice, which measures the scheduler, not the ring. */
-                if (ctx->placement == PLACE_SAME_CPU)
-                        return bench_skip(ctx, "a spinning side holds its CPU until preempted: on one "
-                                          "CPU each hop waits for a time slice (see cross-cpu, hybrid)");
-                if (ctx->placement == PLACE_ANY && sched_getaffinity(0, sizeof cpus, &cpus) == 0 &&
-                    CPU_COUNT(&cpus) < 2)
-                        return bench_skip(ctx, "spinning needs two CPUs; this process may use one");
-        }
 
         /* Slots of whole cache lines; a power of two of them, 2..256, ~4 MiB a ring at most. */
         slot_bytes = round_up(ctx->size_bytes, LINE);
@@ -522,10 +511,12 @@ static int shm_setup(struct bench_ctx *ctx)
         return BENCH_OK;
 }
 
-#define SHM_BENCH(id, text)                                                                  \
+/* spins: the waiting side never sleeps, so the benchmark runs across two CPUs only. */
+#define SHM_BENCH(id, spins, text)                                                           \
         static const struct bench shm_##id = {                                               \
                 .name = "ipc.shm." #id, .group = "ipc", .mechanism = "shm", .variant = #id,  \
                 .summary = text, .metric = "rtt", .state_bytes = sizeof(struct shm_state),   \
+                .cross_cpu_only = spins,                                                     \
                 .sizes = rtt_sizes, .quick_sizes = rtt_sizes,                                \
                 .stream_sizes = stream_sizes, .quick_stream_sizes = quick_stream_sizes,      \
                 .setup = shm_setup, .peer = echo_peer, .run = round_trip,                    \
@@ -533,15 +524,15 @@ static int shm_setup(struct bench_ctx *ctx)
                 .stop = shm_stop, .teardown = shm_teardown, .bounds = shm_bounds,            \
         }
 
-SHM_BENCH(spin, "a message there and back through two shared-memory rings (copied in and out), "
+SHM_BENCH(spin, 1, "a message there and back through two shared-memory rings (copied in and out), "
           "the waiting side spinning; a one-way stream");
-SHM_BENCH(hybrid, "the same, the waiting side spinning about 5 us, then sleeping on a futex "
+SHM_BENCH(hybrid, 0, "the same, the waiting side spinning about 5 us, then sleeping on a futex "
           "(woken only if it sleeps)");
-SHM_BENCH(futex, "the same, the waiting side sleeping on a futex at once (woken only if it sleeps)");
-SHM_BENCH(sem, "the same, process-shared POSIX semaphores counting messages and free slots "
+SHM_BENCH(futex, 0, "the same, the waiting side sleeping on a futex at once (woken only if it sleeps)");
+SHM_BENCH(sem, 0, "the same, process-shared POSIX semaphores counting messages and free slots "
           "(sem_wait / sem_post every message)");
-SHM_BENCH(eventfd, "the same, the waiting side blocking on an eventfd (written only if it sleeps)");
-SHM_BENCH(pipe, "the same, the waiting side blocking on a pipe, woken by a byte (written only if "
+SHM_BENCH(eventfd, 0, "the same, the waiting side blocking on an eventfd (written only if it sleeps)");
+SHM_BENCH(pipe, 0, "the same, the waiting side blocking on a pipe, woken by a byte (written only if "
           "it sleeps)");
 
 const struct bench *const shm_benches[] = {

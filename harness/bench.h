@@ -49,6 +49,10 @@ struct bench {
         /* Without a peer, points run pinned to one CPU (same-cpu) and unpinned (any); set this
          * when where they run does not matter (memory, isolation): unpinned only. */
         int unpinned_only;
+        /* Its two sides spin, waiting for each other: on one CPU the spinner would keep the
+         * side it waits for from running until preempted, which measures the scheduler's time
+         * slice. It runs across two CPUs only. */
+        int cross_cpu_only;
         size_t state_bytes;
         const size_t *sizes;       /* 0-terminated; NULL when the benchmark takes no size */
         const size_t *quick_sizes;

@@ -79,7 +79,8 @@ static int cmd_list(int argc, char **argv, const struct bench *const *table, siz
                 printf("%-22s %-8s %s\n", b->name, b->group, b->summary);
                 printf("%-22s %-8s   modes: %s; placements: %s", "", "",
                        bench_has_modes(b) ? "thread, process" : peer_kind_name(b->fixed_mode),
-                       b->peer ? "same-cpu, cross-cpu" : b->unpinned_only ? "any (unpinned)"
+                       b->cross_cpu_only ? "cross-cpu (its sides spin)"
+                       : b->peer ? "same-cpu, cross-cpu" : b->unpinned_only ? "any (unpinned)"
                                                           : "same-cpu, any (unpinned)");
                 if (b->sizes) {
                         printf("; sizes: ");
@@ -165,6 +166,8 @@ static int plan_bench(struct plan *p, const struct bench *b, const struct run_op
                         continue;
                 for (size_t pl = 0; pl < 2; pl++) {
                         if (b->unpinned_only ? places[pl] != PLACE_ANY : !(o->placements & (1u << pl)))
+                                continue;
+                        if (b->cross_cpu_only && places[pl] != PLACE_CROSS_CPU)
                                 continue;
                         /* A benchmark that only streams (no run, no measure) has no
                          * round-trip points. */
@@ -492,6 +495,15 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                 fputs("ipcbench: note: --sizes is ignored: none of the selected benchmarks takes a "
                       "message size\n", stderr);
 
+        if (plan.n == 0) {
+                char chosen[64];
+                snprintf(chosen, sizeof chosen, "--mode %s --placement %s",
+                         o.modes == MODE_THREAD ? "thread" : o.modes == MODE_PROCESS ? "process" : "both",
+                         o.placements == PLACEMENT_SAME ? "same-cpu"
+                         : o.placements == PLACEMENT_CROSS ? "cross-cpu" : "both");
+                return usage_error("%s: the selected benchmarks have no point there (see 'ipcbench "
+                                   "list' for the modes and placements of each)", chosen);
+        }
         if (o.data_dir) {
                 struct stat st;
                 if (stat(o.data_dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(o.data_dir, W_OK | X_OK) != 0)

@@ -35,6 +35,8 @@ expect_usage_error "thread, process or both" run --mode fish
 expect_usage_error "--mode needs a value" run create.fork --mode
 expect_usage_error "--placement needs a value" run --placement
 expect_usage_error "'sideways'" run --placement sideways
+expect_usage_error "--mode both --placement same-cpu: the selected benchmarks have no point" \
+        run --placement same-cpu ipc.shm.spin
 expect_usage_error "'0'" run --repeat 0
 expect_usage_error "'x'" run --params 0,x
 expect_usage_error "--dir: '/nonexistent-ipcbench'" run --dir /nonexistent-ipcbench 'ipc.file'
