@@ -5,9 +5,7 @@
  *    copied (each read once and written once).
  *  - limit.cacheline: one cache line there and back between two CPUs: main stores a sequence
  *    number in its line, the peer, spinning, sees it and stores it in its own line, which main
- *    is spinning on. No system call, no sleep, and no pause hint between two looks (a spinning
- *    mechanism may pause, to spare the core; this is the soonest a change can be seen): the
- *    floor for any handoff between two cores.
+ *    is spinning on. No system call, no sleep: the floor for any handoff between two cores.
  *  - limit.syscall: a null system call (getppid through syscall(), which no C library
  *    caches): the floor for anything that enters the kernel. */
 #include <errno.h>
@@ -18,6 +16,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "spin.h"
 
 enum { CACHE_LINE_BYTES = 64 };
 
@@ -87,7 +86,7 @@ static int cacheline_peer(struct bench_ctx *ctx)
 
         for (;;) {
                 while ((seen = atomic_load_explicit(&s->ping, memory_order_acquire)) == last)
-                        ;       /* no pause hint: the floor is the soonest a change can be seen */
+                        spin_pause();
                 if (seen == CACHELINE_STOP)
                         return BENCH_OK;
                 if (seen != last + 1)
@@ -106,7 +105,7 @@ static int cacheline_run(struct bench_ctx *ctx, uint64_t iters)
                 uint64_t want = s->next++;
                 atomic_store_explicit(&s->ping, want, memory_order_release);
                 while (atomic_load_explicit(&s->pong, memory_order_acquire) != want)
-                        ;
+                        spin_pause();
         }
         return BENCH_OK;
 }
