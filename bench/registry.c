@@ -4,6 +4,7 @@
 
 #include "bench.h"
 #include "cli.h"
+#include "tools.h"
 
 extern const struct bench *const create_benches[], *const ctx_benches[], *const mem_benches[],
         *const vm_benches[], *const iso_benches[], *const limit_benches[], *const ipc_benches[],
@@ -31,5 +32,12 @@ int main(int argc, char **argv)
                         }
                         registry[count++] = *b;
                 }
+        static const struct cli_command commands[] = {
+                { "serve", "[OPTIONS]", "the lecture's TCP ack server (see 'ipcbench serve --help')",
+                  serve_main },
+                { "load", "[OPTIONS]",
+                  "load an ack server: requests/s and latency (see 'ipcbench load --help')", load_main },
+        };
+        cli_add_commands(commands, sizeof commands / sizeof *commands);
         return cli_main(argc, argv, registry, count);
 }

@@ -29,9 +29,30 @@ static const char main_help[] =
 "\n"
 "commands:\n"
 "  list [GLOB]              the benchmarks: name, group, what one iteration is, parameters\n"
-"  run [OPTIONS] [GLOB...]  run benchmarks, print a summary, write CSV (see 'ipcbench run --help')\n"
+"  run [OPTIONS] [GLOB...]  run benchmarks, print a summary, write CSV (see 'ipcbench run --help')\n";
+static const char main_help_end[] =
 "  --help                   this help\n"
 "  --version                the version\n";
+
+static const struct cli_command *extra_commands;
+static size_t n_extra_commands;
+
+void cli_add_commands(const struct cli_command *commands, size_t n)
+{
+        extra_commands = commands;
+        n_extra_commands = n;
+}
+
+static void print_help(FILE *out)
+{
+        fputs(main_help, out);
+        for (size_t i = 0; i < n_extra_commands; i++) {
+                char usage[64];
+                snprintf(usage, sizeof usage, "%s %s", extra_commands[i].name, extra_commands[i].args);
+                fprintf(out, "  %-24s %s\n", usage, extra_commands[i].summary);
+        }
+        fputs(main_help_end, out);
+}
 
 static int usage_error(const char *fmt, const char *value)
 {
@@ -636,7 +657,7 @@ int cli_main(int argc, char **argv, const struct bench *const *table, size_t cou
 
         setvbuf(stdout, NULL, _IOLBF, 0);
         if (!verb || strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0 || strcmp(verb, "help") == 0) {
-                fputs(main_help, verb ? stdout : stderr);
+                print_help(verb ? stdout : stderr);
                 return verb ? 0 : 2;
         }
         if (strcmp(verb, "--version") == 0) {
@@ -649,5 +670,8 @@ int cli_main(int argc, char **argv, const struct bench *const *table, size_t cou
                 return cmd_list(argc - 2, argv + 2, table, count);
         if (strcmp(verb, "run") == 0)
                 return cmd_run(argc - 2, argv + 2, argc, argv, table, count);
-        return usage_error("unknown command '%s'; use list or run (see 'ipcbench --help')", verb);
+        for (size_t i = 0; i < n_extra_commands; i++)
+                if (strcmp(verb, extra_commands[i].name) == 0)
+                        return extra_commands[i].main(argc - 1, argv + 1);
+        return usage_error("unknown command '%s' (see 'ipcbench --help')", verb);
 }

@@ -157,8 +157,7 @@ static int parse_params(const char *text, struct run_options *o, char *err, size
         }
 }
 
-/* "--name value" or "--name=value". Returns the value, or NULL if it is missing. */
-static const char *option_value(int argc, char **argv, int *i, const char *arg)
+const char *option_value(int argc, char **argv, int *i, const char *arg)
 {
         const char *eq = strchr(arg, '=');
 
@@ -169,7 +168,7 @@ static const char *option_value(int argc, char **argv, int *i, const char *arg)
         return NULL;
 }
 
-static int is_option(const char *arg, const char *name)
+int is_option(const char *arg, const char *name)
 {
         size_t len = strlen(name);
 

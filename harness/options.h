@@ -33,6 +33,11 @@ struct run_options {
 /* "64", "4K", "1M", "2G" (binary multiples; a trailing B or iB is allowed: 4KiB, 4KB). */
 int options_parse_size(const char *text, size_t *bytes);
 
+/* For any command's options: whether arg is --name or --name=value ... */
+int is_option(const char *arg, const char *name);
+/* ... and its value: after '=', else the next argument (advancing *i); NULL if missing. */
+const char *option_value(int argc, char **argv, int *i, const char *arg);
+
 /* A comma-separated list of sizes; on error err names the offending item. */
 int options_parse_sizes(const char *text, size_t *sizes, size_t max, size_t *count,
                         char *err, size_t err_len);
