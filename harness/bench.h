@@ -30,6 +30,8 @@ struct bench_ctx {
         uint64_t delivered;        /* a lossy stream sets it, each call, to the messages the
                                     * receiver counted */
         uint64_t sent_total, delivered_total;   /* a lossy stream's running counts */
+        double duration_s;         /* for measure(): how long to measure (--duration), unless */
+        uint64_t iterations;       /* ... this many operations were asked for (--iterations) */
         double parts;              /* what one operation divides into for split_metric and
                                     * excess_metric (e.g. 2 switches per round trip); setup may
                                     * set it, default 1 */

@@ -251,6 +251,7 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
                 /* ipcbench run --dir sets it in the environment every point inherits */
                 .data_dir = getenv(RUNNER_DATA_DIR_ENV) ? getenv(RUNNER_DATA_DIR_ENV) : "/dev/shm",
                 .streaming = pt->stream,
+                .duration_s = plan->duration_s, .iterations = plan->iterations,
         };
         struct bench_ctx peer_ctx;
         struct point_context pc = { .cpu_main = -1, .cpu_peer = -1 };
