@@ -25,9 +25,12 @@
  *    the schedule puts that wait back into the figures. The report says how far behind
  *    schedule the run ended.
  *
- * Every latency is kept (as a double, in ns) up to SAMPLES_MAX; past that a uniform reservoir
- * of SAMPLES_MAX is kept for the percentiles (Vitter's algorithm R), while min, max and mean
- * stay exact. Percentiles come from the harness's stats_summarize().
+ * Every latency is kept (as a double, in ns) up to SAMPLES_MAX (or the caller's max_latencies);
+ * past that a uniform reservoir of that many is kept for the percentiles (Vitter's algorithm R),
+ * while min, max and mean stay exact. Percentiles come from the harness's stats_summarize().
+ *
+ * The engine (load_measure, load.h) is also what the server.* benchmarks run; this file's
+ * command part only parses options, prints and writes --out.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -53,13 +56,14 @@
 #include "clock.h"
 #include "csv.h"
 #include "io.h"
+#include "load.h"
 #include "options.h"
 #include "report.h"
 #include "stats.h"
 #include "tools.h"
 
 enum {
-        SAMPLES_MAX = 1 << 22,          /* 4 Mi latencies, 32 MiB: beyond, a reservoir */
+        SAMPLES_MAX = 1 << 22,          /* 4 Mi latencies, 32 MiB: beyond, a reservoir (default) */
         SPARE_FILES = 16,               /* stdio, epoll, timerfd, --out, getaddrinfo's */
         EVENTS_MAX = 256,
         WATCHDOG_MS = 100,              /* how often request timeouts are checked */
@@ -90,15 +94,7 @@ static const char load_help[] =
 "Exit status: 0 done, 1 the server failed (refused, closed, wrong or missing acks), 2 bad usage.\n";
 
 struct load_options {
-        const char *host;
-        unsigned port;
-        size_t connections;
-        size_t size_bytes;
-        double duration_s;              /* 0: by --requests */
-        uint64_t requests;              /* 0: by --duration */
-        double rate;                    /* requests/s over all connections; 0: closed loop */
-        double warmup_s;
-        double timeout_s;
+        struct load_spec spec;
         const char *out_path;           /* NULL: print only */
         int help;
 };
@@ -113,10 +109,10 @@ struct conn {
         struct ack_parser parser;
 };
 
-/* Latencies in ns: all of them, or a uniform reservoir once there are more than SAMPLES_MAX. */
+/* Latencies in ns: all of them, or a uniform reservoir once there are more than limit. */
 struct samples {
         double *values;
-        size_t n, cap;
+        size_t n, cap, limit;           /* limit: beyond it, the reservoir */
         uint64_t seen;
         double min, max, sum;           /* exact over every sample */
         uint64_t rng;
@@ -137,7 +133,7 @@ struct phase {
 };
 
 struct load {
-        const struct load_options *o;
+        const struct load_spec *o;
         char where[300];                /* "host:port", for messages */
         struct conn *conns;
         size_t *idle;                   /* open loop: connections free for the next request */
@@ -179,8 +175,9 @@ static int parse_seconds_or_zero(const char *text, double max, double *value)
         return -1;
 }
 
-static int parse_one(int argc, char **argv, int *i, struct load_options *o, char *err, size_t len)
+static int parse_one(int argc, char **argv, int *i, struct load_options *opts, char *err, size_t len)
 {
+        struct load_spec *o = &opts->spec;
         const char *arg = argv[*i], *v;
         uint64_t n;
 
@@ -199,7 +196,7 @@ static int parse_one(int argc, char **argv, int *i, struct load_options *o, char
         } while (0)
 
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-                o->help = 1;
+                opts->help = 1;
         } else if (is_option(arg, "--host")) {
                 VALUE("a host name or address, e.g. 127.0.0.1");
                 o->host = v;
@@ -241,7 +238,7 @@ static int parse_one(int argc, char **argv, int *i, struct load_options *o, char
                         BAD("--timeout: '%s' is not a number of seconds above 0 and up to 86400", v);
         } else if (is_option(arg, "--out")) {
                 VALUE("a file to write results.csv rows to");
-                o->out_path = v;
+                opts->out_path = v;
         } else {
                 BAD("'%s' is not an option of load; see 'ipcbench load --help'", arg);
         }
@@ -251,14 +248,16 @@ static int parse_one(int argc, char **argv, int *i, struct load_options *o, char
 }
 
 /* Returns 0, or 2 with a one-line reason in err. */
-static int parse_options(int argc, char **argv, struct load_options *o, char *err, size_t len)
+static int parse_options(int argc, char **argv, struct load_options *opts, char *err, size_t len)
 {
-        *o = (struct load_options){
+        struct load_spec *o = &opts->spec;
+
+        *opts = (struct load_options){ .spec = {
                 .host = "127.0.0.1", .port = 34000, .connections = 1, .size_bytes = 64,
                 .warmup_s = 0.5, .timeout_s = 10,
-        };
+        } };
         for (int i = 1; i < argc; i++) {
-                int rc = parse_one(argc, argv, &i, o, err, len);
+                int rc = parse_one(argc, argv, &i, opts, err, len);
 
                 if (rc != 0)
                         return rc;
@@ -273,7 +272,7 @@ static int parse_options(int argc, char **argv, struct load_options *o, char *er
 }
 
 /* Each connection is a file: raise the soft limit to the hard one, then check it is enough. */
-static int check_file_limit(const struct load_options *o, char *err, size_t len)
+int load_raise_file_limit(const struct load_spec *o, char *err, size_t len)
 {
         struct rlimit rl;
         rlim_t need = (rlim_t)o->connections + SPARE_FILES;
@@ -292,7 +291,7 @@ static int check_file_limit(const struct load_options *o, char *err, size_t len)
                          "is %llu; raise the hard limit with 'ulimit -n' (as root, or in "
                          "/etc/security/limits.conf)", o->connections, (unsigned long long)need,
                          (unsigned long long)rl.rlim_cur);
-                return 2;
+                return -1;
         }
         return 0;
 }
@@ -341,7 +340,7 @@ fail:
 
 static int connect_all(struct load *ld)
 {
-        const struct load_options *o = ld->o;
+        const struct load_spec *o = ld->o;
         struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
         struct addrinfo *list, *ai = NULL;
         char port[16];
@@ -400,14 +399,14 @@ static int samples_add(struct samples *s, double ns)
                 s->max = ns;
         s->sum += ns;
         s->seen++;
-        if (s->n == s->cap && s->cap < SAMPLES_MAX) {
+        if (s->n == s->cap && s->cap < s->limit) {
                 size_t cap = s->cap ? s->cap * 2 : 4096;
-                double *grown = realloc(s->values, (cap < SAMPLES_MAX ? cap : SAMPLES_MAX) * sizeof *grown);
+                double *grown = realloc(s->values, (cap < s->limit ? cap : s->limit) * sizeof *grown);
 
                 if (!grown)
                         return -1;
                 s->values = grown;
-                s->cap = cap < SAMPLES_MAX ? cap : SAMPLES_MAX;
+                s->cap = cap < s->limit ? cap : s->limit;
         }
         if (s->n < s->cap) {
                 s->values[s->n++] = ns;
@@ -672,7 +671,7 @@ static int run_phase(struct load *ld, struct phase *ph)
         return 0;
 }
 
-static void phase_plan(const struct load_options *o, struct phase *ph, double duration_s,
+static void phase_plan(const struct load_spec *o, struct phase *ph, double duration_s,
                        uint64_t requests, int record)
 {
         *ph = (struct phase){ .record = record };
@@ -685,132 +684,19 @@ static void phase_plan(const struct load_options *o, struct phase *ph, double du
         }
 }
 
-/* ---- results ---- */
+/* ---- the engine: one measurement ---- */
 
-static void latency_stats(const struct samples *s, struct stats *st)
+static void where_text(const struct load_spec *o, char *buf, size_t len)
 {
-        if (s->n == 0 || stats_summarize(s->values, s->n, st) != 0) {
-                *st = (struct stats){ .n = s->n, .min = NAN, .p50 = NAN, .p90 = NAN, .p99 = NAN,
-                                      .p999 = NAN, .max = NAN, .mean = NAN, .stddev = NAN };
-                return;
-        }
-        /* With a reservoir, the extremes and the mean are still known exactly. */
-        st->min = s->min;
-        st->max = s->max;
-        st->mean = s->sum / (double)s->seen;
+        snprintf(buf, len, strchr(o->host, ':') ? "[%.200s]:%u" : "%.200s:%u", o->host, o->port);
 }
-
-static void mode_text(const struct load_options *o, char *buf, size_t len)
-{
-        if (o->rate > 0)
-                snprintf(buf, len, "open loop at %g requests/s", o->rate);
-        else
-                snprintf(buf, len, "closed loop");
-}
-
-/* "812 requests/s", "94.2 k requests/s", "1.05 M requests/s" */
-static const char *rate_text(char *buf, size_t len, double rate)
-{
-        const char *prefix = rate >= 1e6 ? " M" : rate >= 1e3 ? " k" : "";
-        double v = rate >= 1e6 ? rate / 1e6 : rate >= 1e3 ? rate / 1e3 : rate;
-
-        if (isnan(rate))
-                snprintf(buf, len, "-");
-        else
-                snprintf(buf, len, "%.*f%s requests/s", v >= 100 ? 0 : v >= 10 ? 1 : 2, v, prefix);
-        return buf;
-}
-
-static void print_report(struct load *ld, const struct phase *ph, const struct stats *lat)
-{
-        const struct load_options *o = ld->o;
-        double elapsed_s = (double)(ph->last_ns - ph->start_ns) / 1e9;
-        double rate = elapsed_s > 0 ? (double)ph->completed / elapsed_s : NAN;
-        char size[32], mode[64], t[6][32], v[32];
-        const double q[6] = { lat->min, lat->p50, lat->p90, lat->p99, lat->p999, lat->max };
-
-        report_size(size, sizeof size, o->size_bytes);
-        mode_text(o, mode, sizeof mode);
-        for (int i = 0; i < 6; i++)
-                report_time(t[i], sizeof t[i], q[i]);
-        printf("load %s: %zu connection%s, %s requests, %s\n", ld->where, o->connections,
-               o->connections == 1 ? "" : "s", size, mode);
-        report_time(v, sizeof v, (double)(ph->last_ns - ph->start_ns));
-        printf("  requests      %" PRIu64 " in %s (after %g s of warm-up)\n", ph->completed, v, o->warmup_s);
-        printf("  rate          %s\n", rate_text(v, sizeof v, rate));
-        report_value(v, sizeof v, rate * (double)o->size_bytes / 1e6, "MB/s");
-        printf("  throughput    %s (10^6 bytes/s of messages sent and acked)\n", v);
-        printf("  latency       min %s  p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n",
-               t[0], t[1], t[2], t[3], t[4], t[5]);
-        if (ld->latency.seen > ld->latency.n)
-                printf("                percentiles from a uniform reservoir of %zu of the %" PRIu64
-                       " requests; min, max and mean are exact\n", ld->latency.n, ld->latency.seen);
-        if (ph->interval_ns > 0) {
-                report_time(t[0], sizeof t[0], (double)ph->last_lag_ns);
-                report_time(t[1], sizeof t[1], (double)ph->max_lag_ns);
-                printf("  schedule      ended %s behind (the last request was sent that long after it "
-                       "was due; the latest any was sent: %s after due)\n", t[0], t[1]);
-        }
-        printf("  client CPU    %.0f%% of one CPU\n", elapsed_s > 0 ? 100 * ph->cpu_s / elapsed_s : 0);
-        if (elapsed_s > 0 && ph->cpu_s / elapsed_s > 0.9)
-                printf("warning: the client was busy %.0f%% of the time: these figures may be the "
-                       "client's limit, not the server's; run it on another machine\n",
-                       100 * ph->cpu_s / elapsed_s);
-}
-
-static void one_value(struct stats *st, double value)
-{
-        if (stats_summarize(&value, 1, st) != 0)
-                *st = (struct stats){ .n = 1, .min = value, .p50 = value, .p90 = NAN, .p99 = NAN,
-                                      .p999 = NAN, .max = value, .mean = value, .stddev = NAN };
-}
-
-static int write_csv(struct load *ld, const struct phase *ph, const struct stats *lat)
-{
-        const struct load_options *o = ld->o;
-        double elapsed_s = (double)(ph->last_ns - ph->start_ns) / 1e9;
-        double rate = elapsed_s > 0 ? (double)ph->completed / elapsed_s : NAN;
-        char run_id[64], variant[64];
-        time_t started = time(NULL);
-        struct atomic_file af;
-        struct csv_row row = {
-                .run_id = run_id, .benchmark = "load", .group = "server", .mechanism = "tcp",
-                .variant = variant, .mode = "n/a", .placement = "any", .size_bytes = o->size_bytes,
-                .param = "connections", .param_value = (long)o->connections,
-        };
-
-        strftime(run_id, sizeof run_id, "%Y%m%d-%H%M%S", localtime(&started));
-        if (o->rate > 0)
-                snprintf(variant, sizeof variant, "open-%g/s", o->rate);
-        else
-                snprintf(variant, sizeof variant, "closed");
-        if (atomic_file_open(&af, o->out_path) != 0)
-                return load_fail(ld, "--out '%s': cannot write there: %s", o->out_path, strerror(errno));
-        csv_write_header(af.f);
-        row.metric = "rtt";
-        row.unit = "ns";
-        row.stats = *lat;
-        csv_write_row(af.f, &row);
-        row.metric = "throughput";
-        row.unit = "MB/s";
-        one_value(&row.stats, rate * (double)o->size_bytes / 1e6);
-        csv_write_row(af.f, &row);
-        row.metric = "rate";
-        row.unit = "msg/s";
-        one_value(&row.stats, rate);
-        csv_write_row(af.f, &row);
-        if (atomic_file_commit(&af) != 0)
-                return load_fail(ld, "--out '%s': cannot write there: %s", o->out_path, strerror(errno));
-        return 0;
-}
-
-/* ---- the command ---- */
 
 static int load_setup(struct load *ld)
 {
-        const struct load_options *o = ld->o;
+        const struct load_spec *o = ld->o;
         struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };       /* NULL: the timer */
 
+        where_text(o, ld->where, sizeof ld->where);
         ld->conns = calloc(o->connections, sizeof *ld->conns);
         ld->idle = calloc(o->connections, sizeof *ld->idle);
         ld->message = malloc(o->size_bytes);
@@ -820,6 +706,7 @@ static int load_setup(struct load *ld)
         for (size_t i = 0; i < o->connections; i++)
                 ld->conns[i].fd = -1;
         memset(ld->message, 'x', o->size_bytes);
+        ld->latency.limit = o->max_latencies ? o->max_latencies : SAMPLES_MAX;
         ld->latency.rng = 0x9e3779b97f4a7c15ull ^ now_ns();
         ld->epfd = epoll_create1(EPOLL_CLOEXEC);
         ld->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -849,11 +736,10 @@ static void load_teardown(struct load *ld)
         free(ld->latency.values);
 }
 
-static int load_run(struct load *ld)
+static int load_run(struct load *ld, struct load_result *result)
 {
-        const struct load_options *o = ld->o;
+        const struct load_spec *o = ld->o;
         struct phase warmup, measured;
-        struct stats lat;
 
         if (load_setup(ld) != 0 || connect_all(ld) != 0)
                 return -1;
@@ -865,38 +751,205 @@ static int load_run(struct load *ld)
         phase_plan(o, &measured, o->duration_s, o->requests, 1);
         if (run_phase(ld, &measured) != 0)
                 return -1;
-        latency_stats(&ld->latency, &lat);
-        print_report(ld, &measured, &lat);
-        fflush(stdout);
-        if (o->out_path && write_csv(ld, &measured, &lat) != 0)
-                return -1;
+        *result = (struct load_result){
+                .requests = measured.completed, .elapsed_ns = measured.last_ns - measured.start_ns,
+                .latency_ns = ld->latency.values, .n_latency = ld->latency.n,
+                .latency_seen = ld->latency.seen,
+                .latency_min_ns = ld->latency.seen ? ld->latency.min : NAN,
+                .latency_max_ns = ld->latency.seen ? ld->latency.max : NAN,
+                .latency_mean_ns = ld->latency.seen ? ld->latency.sum / (double)ld->latency.seen : NAN,
+                .last_lag_ns = measured.last_lag_ns, .max_lag_ns = measured.max_lag_ns,
+                .cpu_s = measured.cpu_s,
+        };
+        ld->latency.values = NULL;      /* the result owns them now */
         return 0;
+}
+
+int load_measure(const struct load_spec *spec, struct load_result *result, char *err, size_t err_len)
+{
+        /* static: its 64 KiB receive buffer is large for a stack; one measurement at a time */
+        static struct load ld;
+        int rc;
+
+        memset(result, 0, sizeof *result);
+        if (spec->connections == 0 || spec->size_bytes == 0 || !(spec->timeout_s > 0) ||
+            (spec->duration_s > 0) == (spec->requests > 0)) {
+                snprintf(err, err_len, "load_measure: needs connections, a size, a timeout, and "
+                         "either a duration or a number of requests");
+                return -1;
+        }
+        ld = (struct load){ .o = spec, .epfd = -1, .timerfd = -1 };
+        rc = load_run(&ld, result);
+        if (rc != 0)
+                snprintf(err, err_len, "%s", ld.err);
+        load_teardown(&ld);
+        return rc;
+}
+
+void load_result_free(struct load_result *result)
+{
+        free(result->latency_ns);
+        result->latency_ns = NULL;
+        result->n_latency = 0;
+}
+
+/* ---- the command: options in, a report and CSV out ---- */
+
+static void latency_stats(const struct load_result *r, struct stats *st)
+{
+        if (r->n_latency == 0 || stats_summarize(r->latency_ns, r->n_latency, st) != 0) {
+                *st = (struct stats){ .n = r->n_latency, .min = NAN, .p50 = NAN, .p90 = NAN, .p99 = NAN,
+                                      .p999 = NAN, .max = NAN, .mean = NAN, .stddev = NAN };
+                return;
+        }
+        /* With a reservoir, the extremes and the mean are still known exactly. */
+        st->min = r->latency_min_ns;
+        st->max = r->latency_max_ns;
+        st->mean = r->latency_mean_ns;
+}
+
+static void mode_text(const struct load_spec *o, char *buf, size_t len)
+{
+        if (o->rate > 0)
+                snprintf(buf, len, "open loop at %g requests/s", o->rate);
+        else
+                snprintf(buf, len, "closed loop");
+}
+
+/* "812 requests/s", "94.2 k requests/s", "1.05 M requests/s" */
+static const char *rate_text(char *buf, size_t len, double rate)
+{
+        const char *prefix = rate >= 1e6 ? " M" : rate >= 1e3 ? " k" : "";
+        double v = rate >= 1e6 ? rate / 1e6 : rate >= 1e3 ? rate / 1e3 : rate;
+
+        if (isnan(rate))
+                snprintf(buf, len, "-");
+        else
+                snprintf(buf, len, "%.*f%s requests/s", v >= 100 ? 0 : v >= 10 ? 1 : 2, v, prefix);
+        return buf;
+}
+
+static double result_rate(const struct load_result *r)
+{
+        return r->elapsed_ns > 0 ? (double)r->requests / ((double)r->elapsed_ns / 1e9) : NAN;
+}
+
+static void print_report(const struct load_spec *o, const struct load_result *r, const struct stats *lat)
+{
+        double elapsed_s = (double)r->elapsed_ns / 1e9;
+        double rate = result_rate(r);
+        char where[300], size[32], mode[64], t[6][32], v[32];
+        const double q[6] = { lat->min, lat->p50, lat->p90, lat->p99, lat->p999, lat->max };
+
+        where_text(o, where, sizeof where);
+        report_size(size, sizeof size, o->size_bytes);
+        mode_text(o, mode, sizeof mode);
+        for (int i = 0; i < 6; i++)
+                report_time(t[i], sizeof t[i], q[i]);
+        printf("load %s: %zu connection%s, %s requests, %s\n", where, o->connections,
+               o->connections == 1 ? "" : "s", size, mode);
+        report_time(v, sizeof v, (double)r->elapsed_ns);
+        printf("  requests      %" PRIu64 " in %s (after %g s of warm-up)\n", r->requests, v, o->warmup_s);
+        printf("  rate          %s\n", rate_text(v, sizeof v, rate));
+        report_value(v, sizeof v, rate * (double)o->size_bytes / 1e6, "MB/s");
+        printf("  throughput    %s (10^6 bytes/s of messages sent and acked)\n", v);
+        printf("  latency       min %s  p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n",
+               t[0], t[1], t[2], t[3], t[4], t[5]);
+        if (r->latency_seen > r->n_latency)
+                printf("                percentiles from a uniform reservoir of %zu of the %" PRIu64
+                       " requests; min, max and mean are exact\n", r->n_latency, r->latency_seen);
+        if (o->rate > 0) {
+                report_time(t[0], sizeof t[0], (double)r->last_lag_ns);
+                report_time(t[1], sizeof t[1], (double)r->max_lag_ns);
+                printf("  schedule      ended %s behind (the last request was sent that long after it "
+                       "was due; the latest any was sent: %s after due)\n", t[0], t[1]);
+        }
+        printf("  client CPU    %.0f%% of one CPU\n", elapsed_s > 0 ? 100 * r->cpu_s / elapsed_s : 0);
+        if (elapsed_s > 0 && r->cpu_s / elapsed_s > 0.9)
+                printf("warning: the client was busy %.0f%% of the time: these figures may be the "
+                       "client's limit, not the server's; run it on another machine\n",
+                       100 * r->cpu_s / elapsed_s);
+}
+
+static void one_value(struct stats *st, double value)
+{
+        if (stats_summarize(&value, 1, st) != 0)
+                *st = (struct stats){ .n = 1, .min = value, .p50 = value, .p90 = NAN, .p99 = NAN,
+                                      .p999 = NAN, .max = value, .mean = value, .stddev = NAN };
+}
+
+static int write_csv(const struct load_options *opts, const struct load_result *r, const struct stats *lat,
+                     char *err, size_t err_len)
+{
+        const struct load_spec *o = &opts->spec;
+        double rate = result_rate(r);
+        char run_id[64], variant[64];
+        time_t started = time(NULL);
+        struct atomic_file af;
+        struct csv_row row = {
+                .run_id = run_id, .benchmark = "load", .group = "server", .mechanism = "tcp",
+                .variant = variant, .mode = "n/a", .placement = "any", .size_bytes = o->size_bytes,
+                .param = "connections", .param_value = (long)o->connections,
+        };
+
+        strftime(run_id, sizeof run_id, "%Y%m%d-%H%M%S", localtime(&started));
+        if (o->rate > 0)
+                snprintf(variant, sizeof variant, "open-%g/s", o->rate);
+        else
+                snprintf(variant, sizeof variant, "closed");
+        if (atomic_file_open(&af, opts->out_path) != 0)
+                goto fail;
+        csv_write_header(af.f);
+        row.metric = "rtt";
+        row.unit = "ns";
+        row.stats = *lat;
+        csv_write_row(af.f, &row);
+        row.metric = "throughput";
+        row.unit = "MB/s";
+        one_value(&row.stats, rate * (double)o->size_bytes / 1e6);
+        csv_write_row(af.f, &row);
+        row.metric = "rate";
+        row.unit = "msg/s";
+        one_value(&row.stats, rate);
+        csv_write_row(af.f, &row);
+        if (atomic_file_commit(&af) != 0)
+                goto fail;
+        return 0;
+fail:
+        snprintf(err, err_len, "--out '%s': cannot write there: %s", opts->out_path, strerror(errno));
+        return -1;
 }
 
 int load_main(int argc, char **argv)
 {
-        struct load_options o;
-        struct load ld = { .o = &o, .epfd = -1, .timerfd = -1 };
+        struct load_options opts;
+        struct load_result result;
+        struct stats lat;
         char err[512];
         int rc;
 
-        if (parse_options(argc, argv, &o, err, sizeof err) != 0) {
+        if (parse_options(argc, argv, &opts, err, sizeof err) != 0) {
                 fprintf(stderr, "ipcbench load: %s\n", err);
                 return 2;
         }
-        if (o.help) {
+        if (opts.help) {
                 fputs(load_help, stdout);
                 return 0;
         }
-        if (check_file_limit(&o, err, sizeof err) != 0) {
+        if (load_raise_file_limit(&opts.spec, err, sizeof err) != 0) {
                 fprintf(stderr, "ipcbench load: %s\n", err);
                 return 2;
         }
-        snprintf(ld.where, sizeof ld.where, strchr(o.host, ':') ? "[%.200s]:%u" : "%.200s:%u", o.host,
-                 o.port);
-        rc = load_run(&ld) != 0;
+        if (load_measure(&opts.spec, &result, err, sizeof err) != 0) {
+                fprintf(stderr, "ipcbench load: %s\n", err);
+                return 1;
+        }
+        latency_stats(&result, &lat);
+        print_report(&opts.spec, &result, &lat);
+        fflush(stdout);
+        rc = opts.out_path && write_csv(&opts, &result, &lat, err, sizeof err) != 0;
         if (rc)
-                fprintf(stderr, "ipcbench load: %s\n", ld.err);
-        load_teardown(&ld);
+                fprintf(stderr, "ipcbench load: %s\n", err);
+        load_result_free(&result);
         return rc;
 }

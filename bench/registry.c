@@ -9,12 +9,13 @@
 extern const struct bench *const create_benches[], *const ctx_benches[], *const mem_benches[],
         *const vm_benches[], *const iso_benches[], *const limit_benches[], *const ipc_benches[],
         *const shm_benches[], *const signal_benches[], *const notify_benches[],
-        *const zerocopy_benches[];
+        *const zerocopy_benches[], *const server_benches[];
 
 static const struct bench *const *const families[] = {
         create_benches, ctx_benches, mem_benches, vm_benches, iso_benches,
         limit_benches,          /* the machine's limits first: the IPC figures are read against them */
         ipc_benches, shm_benches, signal_benches, notify_benches, zerocopy_benches,
+        server_benches,
 };
 
 enum { REGISTRY_MAX = 256 };

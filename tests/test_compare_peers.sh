@@ -10,6 +10,10 @@
 #   - perf fails: the row keeps the ipcbench figure and says why, without a comma; exit 1;
 #     likewise sockperf and iperf3 failing;
 #   - no tool installed: the rows say so; exit 0 (a missing tool is not a failure);
+#   - the ack server (fake `ipcbench serve` and `load`): its round trip against the same
+#     sockperf TCP figure, the note saying its reply is a 57-byte ack; its server killed; load
+#     failing: the row keeps sockperf's figure and gives load's error, exit 1; no serve
+#     command: no ack row, said on stderr, exit 0;
 #   - ctx.pipe not registered, ipc.tcp and ipc.udp are: no peers.csv, peers-net.csv, exit 0;
 #   - none registered: says "not built yet", writes neither file, exit 0.
 # Usage: tests/test_compare_peers.sh
@@ -23,7 +27,10 @@ failures=0
 fail() { echo "test_compare_peers: FAIL: $*" >&2; failures=$((failures + 1)); }
 
 # The fake ipcbench: `list --names` from $FAKE_NAMES; `run ... --out DIR` writes DIR/run/ and
-# points DIR/latest at it, with ctx.pipe's round trip 3300 ns (thread) and 5500 ns (process).
+# points DIR/latest at it, with ctx.pipe's round trip 3300 ns (thread) and 5500 ns (process);
+# `serve` sleeps (its pid in $FAKE_PIDS); `load ... --out FILE` writes load's rows, a round trip
+# of 12500 ns at 64 B (FAKE_LOAD_FAIL=1: it fails as on a refused connection); with
+# FAKE_NO_SERVE=1 neither command exists (an ipcbench from before them).
 mkdir -p "$tmp/build" "$tmp/bin"
 cat >"$tmp/build/ipcbench" <<'EOF'
 #!/usr/bin/env bash
@@ -48,6 +55,18 @@ run)
 		echo "r,ipc.tcp,ipc,tcp,,process,same-cpu,131072,,,rtt,ns,100,1,30000,,,,,,"
 	} >"$out/run/results.csv"
 	printf 'benchmark,mode,placement,cpu_main,cpu_peer\nctx.pipe,thread,same-cpu,0,0\nipc.tcp,process,same-cpu,0,0\n' >"$out/run/placement.csv"
+	;;
+serve | load)
+	if [ "${FAKE_NO_SERVE:-}" = 1 ]; then echo "ipcbench: unknown command '$1'" >&2; exit 2; fi
+	case " $* " in *" --help "*) exit 0 ;; esac
+	if [ "$1" = serve ]; then echo $$ >>"$FAKE_PIDS"; exec sleep 60; fi
+	if [ "${FAKE_LOAD_FAIL:-}" = 1 ]; then echo "load: connect to 127.0.0.1:1: Connection refused, sorry" >&2; exit 1; fi
+	while [ $# -gt 0 ]; do [ "$1" = --out ] && out=$2; shift; done
+	{
+		echo run_id,benchmark,group,mechanism,variant,mode,placement,size_bytes,param,param_value,metric,unit,n,min,p50,p90,p99,p999,max,mean,stddev
+		echo "r,load,server,tcp,closed,n/a,any,64,connections,1,rtt,ns,100,1,12500,,,,,,"
+		echo "r,load,server,tcp,closed,n/a,any,64,connections,1,rate,msg/s,1,80000,80000,,,,,,"
+	} >"$out"
 	;;
 esac
 EOF
@@ -130,8 +149,8 @@ expected='pipe round trip,process,same-cpu,perf bench sched pipe,5000,ns,ctx.pip
 grep -q 'ipcbench ÷ perf 1.10' "$tmp/works.out" ||
 	fail "perf works: expected the ratio on stdout, found: $(cat "$tmp/works.out")"
 
-[ "$(grep -c . "$tmp/works.pids")" -eq 3 ] ||
-	fail "all work: expected 3 servers started (sockperf tcp, udp, iperf3), found $(grep -c . "$tmp/works.pids")"
+[ "$(grep -c . "$tmp/works.pids")" -eq 4 ] ||
+	fail "all work: expected 4 servers started (sockperf tcp, udp, iperf3, ipcbench serve), found $(grep -c . "$tmp/works.pids")"
 expected="TCP round trip 64 B,process,same-cpu,sockperf ping-pong --tcp -m 64,10000,ns,ipc.tcp,12000,ns,1.2,sockperf's median one-way latency 5.000 usec (half the round trip) x2 = round trip in ns"
 [ "$(net "$tmp/works" 'TCP round trip 64 B')" = "$expected" ] ||
 	fail "all work: sockperf TCP row: expected '$expected', found '$(net "$tmp/works" 'TCP round trip 64 B')'"
@@ -143,6 +162,36 @@ expected="TCP bandwidth 128 KiB writes,process,same-cpu,iperf3 -c 127.0.0.1 -l 1
 	fail "all work: iperf3 row: expected '$expected', found '$(net "$tmp/works" 'TCP bandwidth 128 KiB writes')'"
 { grep -q 'ipcbench ÷ sockperf 1.20' "$tmp/works.out" && grep -q 'ipcbench ÷ iperf3 1.10' "$tmp/works.out"; } ||
 	fail "all work: expected the sockperf and iperf3 ratios on stdout, found: $(cat "$tmp/works.out")"
+ack_note="ack server: each 64-byte request answered by the lecture's 57-byte ack where sockperf echoes its 64 bytes; ipcbench load's median round trip on 1 connection"
+expected="TCP round trip 64 B (ack server),process,same-cpu,sockperf ping-pong --tcp -m 64,10000,ns,serve --model epoll + load,12500,ns,1.25,$ack_note"
+[ "$(net "$tmp/works" 'TCP round trip 64 B (ack server)')" = "$expected" ] ||
+	fail "all work: ack server row: expected '$expected', found '$(net "$tmp/works" 'TCP round trip 64 B (ack server)')'"
+grep -q 'TCP round trip 64 B (ack server).*ipcbench ÷ sockperf 1.25' "$tmp/works.out" ||
+	fail "all work: expected the ack server's ratio on stdout, found: $(cat "$tmp/works.out")"
+! grep -q 'beyond the target' "$tmp/works.err" ||
+	fail "all work: 1.25x is within the 1.3x target, yet stderr says beyond: $(cat "$tmp/works.err")"
+[ "$(awk 'END { print NR }' "$tmp/works/peers-net.csv")" = 5 ] ||
+	fail "all work: expected peers-net.csv with 4 rows, found: $(cat "$tmp/works/peers-net.csv")"
+
+# The load client fails: the ack row keeps sockperf's figure and says why; its server is
+# killed all the same (checked by peers()).
+peers "$tmp/loadfails" PATH="$tmp/bin:$PATH" FAKE_LOAD_FAIL=1
+[ "$status" -eq 1 ] || fail "load fails: expected exit 1, found $status"
+expected="TCP round trip 64 B (ack server),process,same-cpu,sockperf ping-pong --tcp -m 64,10000,ns,serve --model epoll + load,,ns,,$ack_note; ipcbench load failed (exit status 1): load: connect to 127.0.0.1:1: Connection refused sorry"
+[ "$(net "$tmp/loadfails" 'TCP round trip 64 B (ack server)')" = "$expected" ] ||
+	fail "load fails: ack server row: expected '$expected', found '$(net "$tmp/loadfails" 'TCP round trip 64 B (ack server)')'"
+[ "$(grep -c . "$tmp/loadfails.pids")" -eq 4 ] ||
+	fail "load fails: expected 4 servers started, found $(grep -c . "$tmp/loadfails.pids")"
+
+# An ipcbench without serve and load: no ack row, said on stderr; the other rows as before.
+peers "$tmp/noserve" PATH="$tmp/bin:$PATH" FAKE_NO_SERVE=1
+[ "$status" -eq 0 ] || fail "no serve: expected exit 0, found $status: $(cat "$tmp/noserve.err")"
+grep -q 'no serve or load command yet: no ack server row' "$tmp/noserve.err" ||
+	fail "no serve: expected stderr to say there is no ack server row, found: $(cat "$tmp/noserve.err")"
+[ -z "$(net "$tmp/noserve" 'TCP round trip 64 B (ack server)')" ] ||
+	fail "no serve: expected no ack server row, found one"
+[ "$(awk 'END { print NR }' "$tmp/noserve/peers-net.csv")" = 4 ] ||
+	fail "no serve: expected peers-net.csv with 3 rows, found: $(cat "$tmp/noserve/peers-net.csv")"
 
 # sockperf and iperf3 fail.
 peers "$tmp/netfails" PATH="$tmp/bin:$PATH" FAKE_SOCKPERF_FAIL=1 FAKE_IPERF_FAIL=1
@@ -151,6 +200,11 @@ found=$(net "$tmp/netfails" 'TCP round trip 64 B')
 case $found in
 'TCP round trip 64 B,process,same-cpu,sockperf ping-pong --tcp -m 64,,ns,ipc.tcp,12000,ns,,sockperf ping-pong --tcp -m 64 failed (exit status 1): sockperf: ERROR: connect refused') ;;
 *) fail "sockperf fails: expected the row to keep ipcbench's figure and give sockperf's error, found '$found'" ;;
+esac
+found=$(net "$tmp/netfails" 'TCP round trip 64 B (ack server)')
+case $found in
+'TCP round trip 64 B (ack server),process,same-cpu,sockperf ping-pong --tcp -m 64,,ns,serve --model epoll + load,12500,ns,,'*'; sockperf ping-pong --tcp -m 64 failed (exit status 1): sockperf: ERROR: connect refused') ;;
+*) fail "sockperf fails: expected the ack server row to keep its figure and give sockperf's error, found '$found'" ;;
 esac
 found=$(net "$tmp/netfails" 'TCP bandwidth 128 KiB writes')
 case $found in
@@ -175,10 +229,11 @@ case $found in
 'pipe round trip,thread,same-cpu,perf bench sched pipe -T,,ns,ctx.pipe,3300,ns,,perf is not installed'*linux-perf*) ;;
 *) fail "perf missing: expected a row saying perf is not installed (linux-perf), found '$found'" ;;
 esac
-for q in 'TCP round trip 64 B' 'UDP round trip 64 B' 'TCP bandwidth 128 KiB writes'; do
+for q in 'TCP round trip 64 B' 'UDP round trip 64 B' 'TCP bandwidth 128 KiB writes' 'TCP round trip 64 B (ack server)'; do
 	found=$(net "$tmp/missing" "$q")
 	case $found in
 	*,ipc.*,[0-9]*,*'sockperf is not installed: '*sockperf* | *,ipc.*,[0-9]*,*'iperf3 is not installed: '*iperf3*) ;;
+	*',serve --model epoll + load,'[0-9]*,*'sockperf is not installed: '*sockperf*) ;;
 	*) fail "tools missing: expected the $q row to keep ipcbench's figure and say the tool is not installed, found '$found'" ;;
 	esac
 done
@@ -190,8 +245,8 @@ peers "$tmp/nopipe" PATH="$tmp/bin:$PATH"
 grep -q 'ctx.pipe is not built yet' "$tmp/nopipe.err" ||
 	fail "no ctx.pipe: expected 'ctx.pipe is not built yet' on stderr, found: $(cat "$tmp/nopipe.err")"
 [ ! -e "$tmp/nopipe/peers.csv" ] || fail "no ctx.pipe: expected no peers.csv, found one"
-[ "$(awk 'END { print NR }' "$tmp/nopipe/peers-net.csv" 2>/dev/null)" = 4 ] ||
-	fail "no ctx.pipe: expected peers-net.csv with 3 rows, found: $(cat "$tmp/nopipe/peers-net.csv" 2>&1)"
+[ "$(awk 'END { print NR }' "$tmp/nopipe/peers-net.csv" 2>/dev/null)" = 5 ] ||
+	fail "no ctx.pipe: expected peers-net.csv with 4 rows, found: $(cat "$tmp/nopipe/peers-net.csv" 2>&1)"
 
 # Nothing to compare is registered.
 names='create.fork process'

@@ -18,7 +18,10 @@
 # 1 MiB: the ratio to memcpy at the peak's size) and ipc.memfd.setup; ipc.signal.* (round
 # trips with no size, signal.rt's stream at 4 B) and ipc.signal.coalesce (a lossy stream at
 # size 0, no round trip: the Signals section, not the IPC table); ipc.eventfd and ipc.futex
-# (no size: "(no payload)").
+# (no size: "(no payload)"); server.thread, .process, .epoll and .pool (the ack server: rtt, rate
+# and throughput over connections 1, 8, 64, 512 at 64 B in two placements, 4 KiB on one CPU
+# only; server.process unpinned has no 512: "—"; a different model fastest in each placement);
+# and in peers.csv an ack server row (`serve --model epoll + load` against sockperf).
 # A second pass with the create rows only must say "not measured in this run" for every
 # other lecture row and leave out the sections whose files or rows are absent.
 # To accept an intended change:
@@ -59,11 +62,13 @@ for row in Overhead 'Context Switching' 'Virtual Memory' Isolation; do
 done
 grep -q '^| Creation | one CPU (same-cpu) | [0-9.]* µs | [0-9.]* µs | [0-9.]*× |$' "$table" ||
 	fail "create rows only: expected a Creation line with figures, found: $(grep '^| Creation' "$table")"
-for section in 'IPC approaches' 'Limits of this machine' 'Shared memory, by notification' 'Signals' 'Copy-on-write' 'First touch' 'A whole program' 'Compared with established tools'; do
+for section in "The lecture's ack server" 'IPC approaches' 'Limits of this machine' 'Shared memory, by notification' 'Signals' 'Copy-on-write' 'First touch' 'A whole program' 'Compared with established tools'; do
 	if grep -q "^## $section" "$table"; then fail "create rows only: expected no '$section' section, found one"; fi
 done
 grep -q 'no ipc rows .* no IPC approaches table' "$tmp/stderr" ||
 	fail "create rows only: expected stderr to say there is no IPC approaches table; it said: $(cat "$tmp/stderr")"
+grep -q 'no server rows .* no ack server table' "$tmp/stderr" ||
+	fail "create rows only: expected stderr to say there is no ack server table; it said: $(cat "$tmp/stderr")"
 grep -q 'not measured in this run: Overhead, Context Switching, Virtual Memory, Isolation' "$tmp/stderr" ||
 	fail "create rows only: expected stderr to list the rows not measured; it said: $(cat "$tmp/stderr")"
 
