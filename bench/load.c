@@ -276,14 +276,12 @@ static int parse_options(int argc, char **argv, struct load_options *opts, char 
         return 0;
 }
 
-/* Each connection is a file: raise the soft limit to the hard one, then check it is enough. */
-int load_raise_file_limit(const struct load_spec *o, char *err, size_t len)
+unsigned long long raise_file_limit(void)
 {
         struct rlimit rl;
-        rlim_t need = (rlim_t)o->connections + SPARE_FILES;
 
         if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-                return 0;       /* unknown: socket() will say so if it runs out */
+                return 0;
         if (rl.rlim_cur < rl.rlim_max) {
                 rlim_t soft = rl.rlim_cur;
 
@@ -291,11 +289,19 @@ int load_raise_file_limit(const struct load_spec *o, char *err, size_t len)
                 if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
                         rl.rlim_cur = soft;     /* e.g. a hard limit above fs.nr_open */
         }
-        if (rl.rlim_cur != RLIM_INFINITY && need > rl.rlim_cur) {
+        return rl.rlim_cur;
+}
+
+/* Raise the limit on open files, then check it is enough for the connections. */
+int load_raise_file_limit(const struct load_spec *o, char *err, size_t len)
+{
+        unsigned long long have = raise_file_limit(), need = o->connections + SPARE_FILES;
+
+        /* 0: unknown, socket() will say so if it runs out */
+        if (have != 0 && have != RLIM_INFINITY && need > have) {
                 snprintf(err, len, "--connections %zu: needs %llu open files but the limit (RLIMIT_NOFILE) "
                          "is %llu; raise the hard limit with 'ulimit -n' (as root, or in "
-                         "/etc/security/limits.conf)", o->connections, (unsigned long long)need,
-                         (unsigned long long)rl.rlim_cur);
+                         "/etc/security/limits.conf)", o->connections, need, have);
                 return -1;
         }
         return 0;

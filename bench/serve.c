@@ -957,23 +957,17 @@ static int options_parse(struct serve_options *o, int argc, char **argv)
 
 /* ---- start and stop ---- */
 
-/* Every connection is a descriptor: a soft limit of 1024 would refuse the thousandth client, so
- * take all that the hard limit allows. */
+/* A soft limit of 1024 open files would refuse the thousandth client: take all that the hard
+ * limit allows. */
 static void nofile_raise(const struct serve_options *o)
 {
-        struct rlimit rl;
+        unsigned long long have = raise_file_limit();
 
-        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-                return;
-        if (rl.rlim_cur < rl.rlim_max) {
-                rl.rlim_cur = rl.rlim_max;
-                if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-                        getrlimit(RLIMIT_NOFILE, &rl);
-        }
         /* A process per connection holds one descriptor in each child, none in the server. */
-        if (o->model != MODEL_PROCESS && rl.rlim_cur < (rlim_t)o->max_connections + 16)
+        if (o->model != MODEL_PROCESS && have != 0 && have != RLIM_INFINITY &&
+            have < (unsigned long long)o->max_connections + 16)
                 fprintf(stderr, "ipcbench serve: warning: at most %llu open files (ulimit -n), too few for "
-                        "--max-connections %u\n", (unsigned long long)rl.rlim_cur, o->max_connections);
+                        "--max-connections %u\n", have, o->max_connections);
 }
 
 int serve_main(int argc, char **argv)

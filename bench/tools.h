@@ -6,4 +6,9 @@
 int serve_main(int argc, char **argv);  /* ipcbench serve [OPTIONS] */
 int load_main(int argc, char **argv);   /* ipcbench load [OPTIONS] */
 
+/* Each connection is a descriptor, for the server and its load alike: raise the soft limit
+ * on open files to the hard one (as far as the kernel allows). Returns the soft limit now in
+ * force, RLIM_INFINITY for none, or 0 if it cannot be read. */
+unsigned long long raise_file_limit(void);
+
 #endif
