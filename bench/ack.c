@@ -21,9 +21,12 @@ static int ack_line(const char *line, size_t len, uint64_t *count)
             memcmp(line + len - tail, ACK_TAIL, tail) != 0)
                 return -1;
         for (; i < len - tail; i++) {
-                if (line[i] < '0' || line[i] > '9' || n > (UINT64_MAX - 9) / 10)
+                if (line[i] < '0' || line[i] > '9')
                         return -1;
-                n = n * 10 + (uint64_t)(line[i] - '0');
+                uint64_t digit = (uint64_t)(line[i] - '0');
+                if (n > (UINT64_MAX - digit) / 10)
+                        return -1;      /* more than 64 bits */
+                n = n * 10 + digit;
         }
         if (n == 0)
                 return -1;      /* recv() returning 0 is the end, never a chunk */

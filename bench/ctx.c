@@ -32,6 +32,7 @@ struct ctx_state {
 
 static const long working_sets_kib[] = { 0, 16, 64, 256, 1024, -1 };
 static const long quick_working_sets_kib[] = { 0, 256, -1 };
+static const long full_working_sets_kib[] = { 0, 16, 64, 256, 1024, 4096, -1 };
 
 /* Read every cache line of a working set. */
 static void touch(struct ctx_state *s, const char *ws)
@@ -258,6 +259,7 @@ static void futex_teardown(struct bench_ctx *ctx)
                 .summary = text, .metric = "rtt", .state_bytes = sizeof(struct ctx_state),   \
                 .param = "working_set_kib", .param_values = working_sets_kib,                \
                 .quick_param_values = quick_working_sets_kib,                                \
+                .full_param_values = full_working_sets_kib,                                  \
                 .setup = mech##_setup, .peer = mech##_peer, .run = mech##_run,               \
                 .stop = mech##_stop, .teardown = mech##_teardown,                            \
                 .baseline = mech##_baseline,                                                 \

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/msg.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -23,6 +24,7 @@
 
 #include "bench.h"
 #include "msg.h"
+#include "names.h"
 
 enum { MAX_FDS = 8 };
 
@@ -38,9 +40,6 @@ struct ipc_state {
         int n_fds;
 };
 
-static const size_t rtt_sizes[] = { 64, 4096, 0 };
-static const size_t stream_sizes[] = { 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 0 };
-static const size_t quick_stream_sizes[] = { 64, 4096, 65536, 0 };
 
 static void keep_fd(struct ipc_state *s, int fd)
 {
@@ -276,11 +275,13 @@ static int open_fifo(struct bench_ctx *ctx, const char *dir, const char *name, i
 static int fifo_setup(struct bench_ctx *ctx)
 {
         struct ipc_state *s = ctx->state;
-        char dir[] = "/tmp/ipcbench-fifo-XXXXXX";
+        char dir[64];
         int rc = common_setup(ctx);
 
         if (rc != BENCH_OK)
                 return rc;
+        /* The pid in the name lets `ipcbench clean` remove it if this process is killed here. */
+        snprintf(dir, sizeof dir, "/tmp/" NAME_FIFO_DIR_PREFIX "%d-XXXXXX", (int)getpid());
         if (!mkdtemp(dir))
                 return bench_fail(ctx, "mkdtemp", errno);
         rc = open_fifo(ctx, dir, "to-peer", &s->peer_recv, &s->main_send);
@@ -398,10 +399,12 @@ static long read_long(const char *path, long fallback)
 static int open_queue(struct bench_ctx *ctx, const char *direction, long depth, int *fd)
 {
         struct mq_attr attr = { .mq_maxmsg = depth, .mq_msgsize = (long)ctx->size_bytes };
-        char name[64];
+        char name[96], suffix[16];
         mqd_t q;
 
-        snprintf(name, sizeof name, "/ipcbench-%d-%s", (int)getpid(), direction);
+        snprintf(suffix, sizeof suffix, "-%s", direction);
+        if (msg_object_name(name, sizeof name, NAME_MQ_PREFIX, suffix) != 0)
+                return bench_fail(ctx, "getrandom(mq name)", errno);
         q = mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, &attr);
         if (q == (mqd_t)-1) {
                 if (errno == EINVAL)
@@ -410,10 +413,24 @@ static int open_queue(struct bench_ctx *ctx, const char *direction, long depth, 
                                           "it with sysctl -w fs.mqueue.msgsize_max=%zu",
                                           read_long("/proc/sys/fs/mqueue/msgsize_max", -1),
                                           ctx->size_bytes, ctx->size_bytes);
-                if (errno == EMFILE || errno == ENOSPC || errno == ENOMEM)
-                        return bench_skip(ctx, "mq_open: %s: %ld messages of %zu bytes exceed the "
-                                          "queue limits (ulimit -q, fs.mqueue.queues_max)",
-                                          strerror(errno), depth, ctx->size_bytes);
+                if (errno == ENOSPC)
+                        return bench_skip(ctx, "mq_open: no POSIX message queue left: there may be "
+                                          "%ld (/proc/sys/fs/mqueue/queues_max); raise it with sysctl -w "
+                                          "fs.mqueue.queues_max=N",
+                                          read_long("/proc/sys/fs/mqueue/queues_max", -1));
+                if (errno == EMFILE || errno == ENOMEM) {
+                        /* EMFILE: the bytes this user may keep in queues, or this process's
+                         * descriptors: the call does not say which. */
+                        struct rlimit bytes = { 0, 0 }, files = { 0, 0 };
+                        getrlimit(RLIMIT_MSGQUEUE, &bytes);
+                        getrlimit(RLIMIT_NOFILE, &files);
+                        return bench_skip(ctx, "mq_open: %s: %ld messages of %zu bytes exceed this "
+                                          "user's bytes in POSIX queues (ulimit -q, now %llu bytes), or "
+                                          "this process is out of open files (ulimit -n, now %llu); "
+                                          "raise the one that is short with ulimit", strerror(errno),
+                                          depth, ctx->size_bytes, (unsigned long long)bytes.rlim_cur,
+                                          (unsigned long long)files.rlim_cur);
+                }
                 return bench_fail(ctx, "mq_open", errno);
         }
         mq_unlink(name);
@@ -539,7 +556,8 @@ static int file_setup(struct bench_ctx *ctx)
         /* Up to 16 MiB of records per file, at least 4 and at most 1024 of them. */
         s->link.window = (16u << 20) / ctx->size_bytes;
         s->link.window = s->link.window < 4 ? 4 : s->link.window > 1024 ? 1024 : s->link.window;
-        if ((size_t)snprintf(dir, sizeof dir, "%s/ipcbench-file-XXXXXX", ctx->data_dir) >= sizeof dir)
+        if ((size_t)snprintf(dir, sizeof dir, "%s/" NAME_FILE_DIR_PREFIX "%d-XXXXXX", ctx->data_dir,
+                             (int)getpid()) >= sizeof dir)
                 return bench_failf(ctx, "the directory name '%s' is too long", ctx->data_dir);
         if (!mkdtemp(dir))
                 return bench_fail(ctx, "mkdtemp(ipcbench-file-*)", errno);
@@ -704,6 +722,17 @@ static int udp_stream(struct bench_ctx *ctx, uint64_t iters)
         return BENCH_OK;
 }
 
+/* A System V queue under this process's key (bench/names.h), so that `ipcbench clean` knows
+ * it should the point be killed before the harness removes it. A queue already under the key
+ * is one that `ipcbench clean` has not removed yet, or another PID namespace's: left alone,
+ * and this queue is made without a key (IPC_PRIVATE); the harness still removes it. */
+static int sysv_queue_create(void)
+{
+        int id = msgget(name_sysv_key(getpid()), IPC_CREAT | IPC_EXCL | 0600);
+
+        return id >= 0 || errno != EEXIST ? id : msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+}
+
 /* A System V message queue: one queue, message type 1 towards the peer, 2 towards main. It
  * has no name to remove early; the harness removes it when the point ends, however it ends. */
 static int sysvmq_setup(struct bench_ctx *ctx)
@@ -729,7 +758,7 @@ static int sysvmq_setup(struct bench_ctx *ctx)
                 return bench_fail(ctx, "malloc(message)", ENOMEM);
         memset(s->sysv_main, 0, sizeof(long) + ctx->size_bytes);
         memset(s->sysv_peer, 0, sizeof(long) + ctx->size_bytes);
-        s->sysv_queue = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+        s->sysv_queue = sysv_queue_create();
         if (s->sysv_queue < 0) {
                 if (errno == ENOSPC)
                         return bench_skip(ctx, "msgget: no System V queue left (kernel.msgmni)");
@@ -742,15 +771,17 @@ static int sysvmq_setup(struct bench_ctx *ctx)
         return BENCH_OK;
 }
 
-#define IPC_BENCH(id, dotted, mech, var, text)                                               \
-        static const struct bench ipc_##id = {                                               \
-                .name = "ipc." dotted, .group = "ipc", .mechanism = mech, .variant = var,    \
-                .summary = text, .metric = "rtt", .state_bytes = sizeof(struct ipc_state),   \
-                .sizes = rtt_sizes, .quick_sizes = rtt_sizes,                                \
-                .stream_sizes = stream_sizes, .quick_stream_sizes = quick_stream_sizes,      \
-                .setup = id##_setup, .peer = echo_peer, .run = round_trip,                   \
-                .stream = stream, .stream_peer = sink_peer,                                  \
-                .stop = ipc_stop, .teardown = ipc_teardown,                                  \
+#define IPC_BENCH(id, dotted, mech, var, text)                                                  \
+        static const struct bench ipc_##id = {                                                  \
+                .name = "ipc." dotted, .group = "ipc", .mechanism = mech, .variant = var,       \
+                .summary = text, .metric = "rtt", .state_bytes = sizeof(struct ipc_state),      \
+                .sizes = msg_rtt_sizes, .quick_sizes = msg_quick_rtt_sizes,                     \
+                .full_sizes = msg_full_rtt_sizes,                                               \
+                .stream_sizes = msg_stream_sizes, .quick_stream_sizes = msg_quick_stream_sizes, \
+                .full_stream_sizes = msg_full_stream_sizes,                                     \
+                .setup = id##_setup, .peer = echo_peer, .run = round_trip,                      \
+                .stream = stream, .stream_peer = sink_peer,                                     \
+                .stop = ipc_stop, .teardown = ipc_teardown,                                     \
         }
 
 IPC_BENCH(pipe, "pipe", "pipe", "", "a message there and back through two pipes; a one-way stream");
@@ -765,8 +796,9 @@ IPC_BENCH(file, "file", "file", "", "a record there and back through two files (
 IPC_BENCH(file_fsync, "file.fsync", "file", "fsync", "the same, the writer calling fdatasync "
           "after every record (durable; a disk only with --dir)");
 IPC_BENCH(mq, "mq", "mq", "", "the same through two POSIX message queues (mq_send / mq_receive)");
+/* A UDP datagram carries at most 65507 bytes, where the others' sweep has 65536. */
 static const size_t udp_stream_sizes[] = { 64, 256, 1024, 4096, 16384, 65507, 0 };
-static const size_t quick_udp_stream_sizes[] = { 64, 4096, 65507, 0 };
+static const size_t quick_udp_stream_sizes[] = { 64, 65507, 0 };
 
 /* UDP: the receiver's count sets the throughput, and the share lost is reported. */
 static const struct bench ipc_udp = {
@@ -774,7 +806,7 @@ static const struct bench ipc_udp = {
         .summary = "a datagram there and back over UDP on 127.0.0.1; a one-way stream, counting "
                    "what arrived and what was lost",
         .metric = "rtt", .state_bytes = sizeof(struct ipc_state),
-        .sizes = rtt_sizes, .quick_sizes = rtt_sizes,
+        .sizes = msg_rtt_sizes, .quick_sizes = msg_quick_rtt_sizes, .full_sizes = msg_full_rtt_sizes,
         .stream_sizes = udp_stream_sizes, .quick_stream_sizes = quick_udp_stream_sizes,
         .setup = udp_setup, .peer = echo_peer, .run = round_trip,
         .stream = udp_stream, .stream_peer = udp_sink_peer, .lossy = 1,

@@ -26,10 +26,13 @@ struct memcpy_state {
         char *dst;
 };
 
+/* Per profile, the sizes of the IPC benchmarks' throughput points (msg.h), and one beyond any
+ * cache. */
 static const size_t memcpy_sizes[] = { 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576,
                                        128u << 20, 0 };
-/* The sizes of the IPC benchmarks' quick throughput points, and one beyond any cache. */
-static const size_t quick_memcpy_sizes[] = { 64, 4096, 65536, 128u << 20, 0 };
+static const size_t quick_memcpy_sizes[] = { 64, 65536, 128u << 20, 0 };
+static const size_t full_memcpy_sizes[] = { 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576,
+                                            4u << 20, 16u << 20, 128u << 20, 0 };
 
 static int memcpy_setup(struct bench_ctx *ctx)
 {
@@ -133,6 +136,7 @@ static const struct bench limit_memcpy = {
                    "mechanism); up to a buffer beyond the last-level cache",
         .metric = "throughput", .fixed_mode = PEER_NONE, .state_bytes = sizeof(struct memcpy_state),
         .stream_sizes = memcpy_sizes, .quick_stream_sizes = quick_memcpy_sizes,
+        .full_stream_sizes = full_memcpy_sizes,
         .setup = memcpy_setup, .stream = memcpy_stream, .teardown = memcpy_teardown,
 };
 

@@ -299,8 +299,8 @@ int load_raise_file_limit(const struct load_spec *o, char *err, size_t len)
 
         /* 0: unknown, socket() will say so if it runs out */
         if (have != 0 && have != RLIM_INFINITY && need > have) {
-                snprintf(err, len, "--connections %zu: needs %llu open files but the limit (RLIMIT_NOFILE) "
-                         "is %llu; raise the hard limit with 'ulimit -n' (as root, or in "
+                snprintf(err, len, "--connections %zu: needs %llu open files but the limit on open files "
+                         "(ulimit -n) is %llu; raise the hard limit with 'ulimit -n' (as root, or in "
                          "/etc/security/limits.conf)", o->connections, need, have);
                 return -1;
         }

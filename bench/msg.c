@@ -1,8 +1,29 @@
 #include "msg.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
+
+const size_t msg_rtt_sizes[] = { 64, 4096, 0 };
+const size_t msg_quick_rtt_sizes[] = { 64, 0 };
+const size_t msg_full_rtt_sizes[] = { 64, 1024, 4096, 16384, 65536, 0 };
+const size_t msg_stream_sizes[] = { 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 0 };
+const size_t msg_quick_stream_sizes[] = { 64, 65536, 0 };
+const size_t msg_full_stream_sizes[] = { 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576,
+                                         4u << 20, 16u << 20, 0 };
+
+int msg_object_name(char *buf, size_t len, const char *prefix, const char *suffix)
+{
+        uint64_t bits;
+
+        if (getrandom(&bits, sizeof bits, 0) != (ssize_t)sizeof bits)
+                return -1;
+        snprintf(buf, len, "/%s%d-%016" PRIx64 "%s", prefix, (int)getpid(), bits, suffix);
+        return 0;
+}
 
 void msg_stamp(void *buf, size_t size, uint64_t seq)
 {

@@ -42,6 +42,18 @@ struct msg_ops {
         void (*peer_begin)(struct bench_ctx *ctx);
 };
 
+/* The message sizes of every message-passing benchmark, per profile (options.h): round trips
+ * (the latency charts, one per size) and one-way streams (the throughput charts' x axis,
+ * shared with limit.memcpy so that each figure has its bound at the same size). */
+extern const size_t msg_rtt_sizes[], msg_quick_rtt_sizes[], msg_full_rtt_sizes[];
+extern const size_t msg_stream_sizes[], msg_quick_stream_sizes[], msg_full_stream_sizes[];
+
+/* The name of a POSIX shm or mq object: "/<prefix><pid>-<16 hex digits><suffix>". The pid lets
+ * `ipcbench clean` tell an abandoned object; the random part keeps another local user from
+ * guessing the name and taking it first (O_EXCL would then fail the benchmark, or without it
+ * we would open theirs). Returns 0, or -1 with errno set when no random bytes could be had. */
+int msg_object_name(char *buf, size_t len, const char *prefix, const char *suffix);
+
 /* The sequence number at both ends of a message, and its check. */
 void msg_stamp(void *buf, size_t size, uint64_t seq);
 int msg_check(struct bench_ctx *ctx, const void *buf, size_t size, uint64_t want);

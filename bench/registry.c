@@ -38,6 +38,8 @@ int main(int argc, char **argv)
                   serve_main },
                 { "load", "[OPTIONS]",
                   "load an ack server: requests/s and latency (see 'ipcbench load --help')", load_main },
+                { "clean", "[--dry-run]", "remove what a killed run left behind (see 'ipcbench clean --help')",
+                  clean_main },
         };
         cli_add_commands(commands, sizeof commands / sizeof *commands);
         return cli_main(argc, argv, registry, count);

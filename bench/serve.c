@@ -16,8 +16,9 @@
  * Where the handout's code goes wrong, this does not: recv() returning 0 ends the connection
  * cleanly, EINTR is retried and other errors close the connection, nothing is written past the
  * buffer, no memory is lost per connection, partial sends are completed, a client that vanishes
- * costs its connection and not the server (SIGPIPE), connections beyond --max-connections get one
- * line and are closed, and SIGINT/SIGTERM close everything and exit 0.
+ * costs its connection and not the server (SIGPIPE), one already gone when accepted costs no fork
+ * or thread, connections beyond --max-connections get one line and are closed, and SIGINT/SIGTERM
+ * close everything and exit 0. tests/test_abuse.sh holds the models to this under bad clients.
  *
  * Signals reach the loops through a self-pipe: the handler only writes the signal's number.
  */
@@ -44,6 +45,8 @@
 #include <unistd.h>
 
 #include "ack.h"
+#include "io.h"
+#include "options.h"
 #include "tools.h"
 
 enum {
@@ -386,16 +389,29 @@ static void *connection_thread(void *arg)
         return NULL;
 }
 
+/* `call` could not start what serves the client of s (no thread or process left): close its
+ * connection, saying why the first time only (*told), not once per client. */
+static void refuse_for_want_of(struct server *srv, struct slot *s, const char *call, int err, bool *told)
+{
+        char hint[256];
+
+        if (!*told)
+                fprintf(stderr, "ipcbench serve: %s: %s%s; closing the connection from %s (and any "
+                        "other refused for this reason, without saying so)\n", call, strerror(err),
+                        limit_hint(call, err, hint, sizeof hint), s->peer);
+        *told = true;
+        close(s->fd);
+        slot_give(srv, s);
+}
+
 static void start_thread(struct server *srv, struct slot *s)
 {
         pthread_t tid;
         int err = pthread_create(&tid, &srv->thread_attr, connection_thread, s);
 
         if (err) {
-                fprintf(stderr, "ipcbench serve: pthread_create: %s; closing the connection from %s\n",
-                        strerror(err), s->peer);
-                close(s->fd);
-                slot_give(srv, s);
+                static bool told;       /* out of threads: once, not once per client */
+                refuse_for_want_of(srv, s, "pthread_create", err, &told);
         }
 }
 
@@ -428,10 +444,8 @@ static void start_process(struct server *srv, struct slot *s)
         }
         sigprocmask(SIG_SETMASK, &old, NULL);
         if (pid < 0) {
-                fprintf(stderr, "ipcbench serve: fork: %s; closing the connection from %s\n",
-                        strerror(errno), s->peer);
-                close(s->fd);
-                slot_give(srv, s);
+                static bool told;       /* out of processes: once, not once per client */
+                refuse_for_want_of(srv, s, "fork", errno, &told);
                 return;
         }
         close(s->fd);
@@ -451,6 +465,17 @@ static void reap_children(struct server *srv)
                         }
 }
 
+/* A client that connected and is already gone (a connect-and-close loop, a reset, a port scan):
+ * its recv() would return 0 or fail at once. Served, it would cost a fork or a thread for
+ * nothing, and thousands of them keep the clients queued behind them waiting. */
+static bool peer_already_gone(int fd)
+{
+        char byte;
+        ssize_t n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+        return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 static void accept_one(struct server *srv)
 {
         struct sockaddr_storage peer;
@@ -464,6 +489,11 @@ static void accept_one(struct server *srv)
                 return;
         }
         address_text(&peer, text, sizeof text);
+        if (peer_already_gone(fd)) {
+                vlog(srv, "[%d] connection from %s: gone before it was served\n", fd, text);
+                close(fd);
+                return;
+        }
         s = slot_take(srv);
         if (!s) {
                 refuse(srv, fd, text);
@@ -862,14 +892,9 @@ static int bad_value(const char *name, const char *value, const char *accepted)
 /* A whole decimal number in [min, max]. */
 static int number_parse(const char *s, unsigned long min, unsigned long max, unsigned *out)
 {
-        char *end;
-        unsigned long v;
+        uint64_t v;
 
-        if (*s < '0' || *s > '9')
-                return -1;
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (errno || *end || v < min || v > max)
+        if (options_parse_count(s, min, max, &v) != 0)
                 return -1;
         *out = (unsigned)v;
         return 0;

@@ -49,6 +49,7 @@
 #include "clock.h"
 #include "futex.h"
 #include "msg.h"
+#include "names.h"
 #include "spin.h"
 
 enum { LINE = 64, PAGE = 4096, MIN_SLOTS = 2, MAX_SLOTS = 256 };
@@ -114,9 +115,6 @@ struct shm_state {
         struct end main_end, peer_end;
 };
 
-static const size_t rtt_sizes[] = { 64, 4096, 0 };
-static const size_t stream_sizes[] = { 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 0 };
-static const size_t quick_stream_sizes[] = { 64, 4096, 65536, 0 };
 static const char *const shm_bounds[] = { "limit.cacheline", "limit.memcpy", NULL };
 
 static struct end *my_end(struct bench_ctx *ctx)
@@ -294,12 +292,16 @@ static int shm_recv(struct bench_ctx *ctx, void *buf, uint64_t seq)
 }
 
 /* A process peer maps every page of the mapping before its first message (it inherited the
- * mapping, not its page tables), so no first-touch fault lands in a message. */
+ * mapping, not its page tables), so no first-touch fault lands in a message. A thread peer
+ * shares main's page tables: it has nothing to map, and reading slots that main may already
+ * be writing its first messages into would be a data race. */
 static void peer_begin(struct bench_ctx *ctx)
 {
         struct shm_state *s = ctx->state;
         volatile const char *p = (const char *)s->map;
 
+        if (ctx->mode == PEER_THREAD)
+                return;
         for (size_t at = 0; at < s->map_bytes; at += PAGE)
                 (void)p[at];
 }
@@ -433,7 +435,6 @@ static void init_end(struct end *e, const struct notify *n, struct shm_map *map,
 
 static int shm_setup(struct bench_ctx *ctx)
 {
-        static unsigned counter;
         struct shm_state *s = ctx->state;
         const struct notify *n = NULL;
         size_t slot_bytes, ring_bytes, header;
@@ -459,7 +460,8 @@ static int shm_setup(struct bench_ctx *ctx)
         header = round_up(sizeof(struct shm_map), PAGE);
         s->map_bytes = header + 2 * ring_bytes;
 
-        snprintf(name, sizeof name, "/ipcbench-shm-%d-%u", (int)getpid(), counter++);
+        if (msg_object_name(name, sizeof name, NAME_SHM_PREFIX, "") != 0)
+                return bench_fail(ctx, "getrandom(shm name)", errno);
         fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
         if (fd < 0 && (errno == ENOENT || errno == ENOSYS || errno == EACCES))
                 return bench_skip(ctx, "shm_open: %s (is a tmpfs mounted on /dev/shm?)", strerror(errno));
@@ -512,16 +514,18 @@ static int shm_setup(struct bench_ctx *ctx)
 }
 
 /* spins: the waiting side never sleeps, so the benchmark runs across two CPUs only. */
-#define SHM_BENCH(id, spins, text)                                                           \
-        static const struct bench shm_##id = {                                               \
-                .name = "ipc.shm." #id, .group = "ipc", .mechanism = "shm", .variant = #id,  \
-                .summary = text, .metric = "rtt", .state_bytes = sizeof(struct shm_state),   \
-                .cross_cpu_only = spins,                                                     \
-                .sizes = rtt_sizes, .quick_sizes = rtt_sizes,                                \
-                .stream_sizes = stream_sizes, .quick_stream_sizes = quick_stream_sizes,      \
-                .setup = shm_setup, .peer = echo_peer, .run = round_trip,                    \
-                .stream = stream, .stream_peer = sink_peer,                                  \
-                .stop = shm_stop, .teardown = shm_teardown, .bounds = shm_bounds,            \
+#define SHM_BENCH(id, spins, text)                                                              \
+        static const struct bench shm_##id = {                                                  \
+                .name = "ipc.shm." #id, .group = "ipc", .mechanism = "shm", .variant = #id,     \
+                .summary = text, .metric = "rtt", .state_bytes = sizeof(struct shm_state),      \
+                .cross_cpu_only = spins,                                                        \
+                .sizes = msg_rtt_sizes, .quick_sizes = msg_quick_rtt_sizes,                     \
+                .full_sizes = msg_full_rtt_sizes,                                               \
+                .stream_sizes = msg_stream_sizes, .quick_stream_sizes = msg_quick_stream_sizes, \
+                .full_stream_sizes = msg_full_stream_sizes,                                     \
+                .setup = shm_setup, .peer = echo_peer, .run = round_trip,                       \
+                .stream = stream, .stream_peer = sink_peer,                                     \
+                .stop = shm_stop, .teardown = shm_teardown, .bounds = shm_bounds,               \
         }
 
 SHM_BENCH(spin, 1, "a message there and back through two shared-memory rings (copied in and out), "

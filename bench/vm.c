@@ -29,8 +29,10 @@ struct vm_state {
 
 static const long parent_rss_mib[] = { 0, 16, 64, 256, 1024, -1 };
 static const long quick_parent_rss_mib[] = { 0, 64, 256, -1 };
+static const long full_parent_rss_mib[] = { 0, 16, 64, 256, 1024, 4096, -1 };
 static const long cow_region_mib[] = { 16, 64, -1 };
 static const long quick_cow_region_mib[] = { 16, -1 };
+static const long full_cow_region_mib[] = { 16, 64, 256, -1 };
 
 /* MemAvailable in MiB, or -1. */
 static long available_mib(void)
@@ -186,7 +188,7 @@ static const struct bench vm_fork_rss = {
                    "while the parent holds parent_rss_mib of touched memory",
         .metric = "create", .per_mode = 1, .state_bytes = sizeof(struct vm_state),
         .param = "parent_rss_mib", .param_values = parent_rss_mib,
-        .quick_param_values = quick_parent_rss_mib,
+        .quick_param_values = quick_parent_rss_mib, .full_param_values = full_parent_rss_mib,
         .setup = setup_parent_memory, .run = fork_rss_run, .teardown = teardown_region,
 };
 
@@ -196,7 +198,7 @@ static const struct bench vm_cow = {
                    "cow_fault = the excess over fork alone, per page",
         .metric = "fork_write", .fixed_mode = PEER_PROCESS, .state_bytes = sizeof(struct vm_state),
         .param = "region_mib", .param_values = cow_region_mib,
-        .quick_param_values = quick_cow_region_mib,
+        .quick_param_values = quick_cow_region_mib, .full_param_values = full_cow_region_mib,
         .setup = cow_setup, .run = cow_run, .teardown = teardown_region,
         .baseline = create_run_fork, .excess_metric = "cow_fault",
 };

@@ -30,7 +30,10 @@ static void report(struct bench_ctx *ctx, int skipped, const char *fmt, va_list 
 
 int bench_fail_at(struct bench_ctx *ctx, const char *call, int err, const char *file, int line)
 {
-        bench_failf(ctx, "%s: %s [%s:%d]", call, strerror(err), file, line);
+        char hint[256];
+
+        bench_failf(ctx, "%s: %s%s [%s:%d]", call, strerror(err), limit_hint(call, err, hint, sizeof hint),
+                    file, line);
         return BENCH_FAILED;
 }
 

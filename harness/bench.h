@@ -56,11 +56,15 @@ struct bench {
          * slice. It runs across two CPUs only. */
         int cross_cpu_only;
         size_t state_bytes;
+        /* What each profile sweeps (options.h): sizes and param_values are the default
+         * profile's; quick_* and full_* replace them in those profiles, when given. */
         const size_t *sizes;       /* 0-terminated; NULL when the benchmark takes no size */
         const size_t *quick_sizes;
+        const size_t *full_sizes;
         const char *param;         /* the swept variable other than size, or NULL */
         const long *param_values;  /* terminated by -1 */
         const long *quick_param_values;
+        const long *full_param_values;
 
         int (*setup)(struct bench_ctx *ctx);               /* before the peer starts; may skip */
         int (*peer)(struct bench_ctx *ctx);                /* NULL: no peer */
@@ -93,6 +97,7 @@ struct bench {
                                        * (ctx->delivered) sets the rate, and the share lost is
                                        * reported as metric "loss" */
         const size_t *quick_stream_sizes;
+        const size_t *full_stream_sizes;
         /* Optional, NULL-terminated: benchmarks whose figures bound this one's (e.g.
          * "limit.memcpy"). The summary reads each round trip and throughput against the bound's
          * of the same metric and size measured in the same run. */

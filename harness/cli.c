@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -145,16 +146,33 @@ static int plan_add(struct plan *p, struct point pt)
         return 0;
 }
 
+static void plan_free(struct plan *p)
+{
+        free(p->points);
+}
+
+/* A benchmark's list for the profile: its quick or full list when it has one, else its own. */
+static const size_t *profile_sizes(enum run_profile p, const size_t *own, const size_t *quick,
+                                   const size_t *full)
+{
+        return p == PROFILE_QUICK && quick ? quick : p == PROFILE_FULL && full ? full : own;
+}
+
+static const long *profile_values(enum run_profile p, const long *own, const long *quick, const long *full)
+{
+        return p == PROFILE_QUICK && quick ? quick : p == PROFILE_FULL && full ? full : own;
+}
+
 static int plan_bench(struct plan *p, const struct bench *b, const struct run_options *o)
 {
         static const long no_param[] = { -1 };
         static const size_t no_size[] = { 0 };
         const size_t *sizes = !b->sizes ? no_size : o->n_sizes ? o->sizes
-                              : o->quick && b->quick_sizes ? b->quick_sizes : b->sizes;
+                              : profile_sizes(o->profile, b->sizes, b->quick_sizes, b->full_sizes);
         size_t n_sizes = !b->sizes ? 1 : o->n_sizes;
         const long *params = !b->param ? no_param : o->n_params ? o->params
-                             : o->quick && b->quick_param_values ? b->quick_param_values
-                             : b->param_values;
+                             : profile_values(o->profile, b->param_values, b->quick_param_values,
+                                              b->full_param_values);
         size_t n_params = 1;
         static const enum peer_kind kinds[] = { PEER_THREAD, PEER_PROCESS };
         static const enum placement peer_places[] = { PLACE_SAME_CPU, PLACE_CROSS_CPU };
@@ -165,12 +183,14 @@ static int plan_bench(struct plan *p, const struct bench *b, const struct run_op
                         ;
         /* Throughput points sweep their own sizes; --sizes sets both sweeps. */
         const size_t *stream_sizes = o->n_sizes ? o->sizes
-                                     : o->quick && b->quick_stream_sizes ? b->quick_stream_sizes
-                                     : b->stream_sizes;
+                                     : profile_sizes(o->profile, b->stream_sizes, b->quick_stream_sizes,
+                                                     b->full_stream_sizes);
         size_t n_stream_sizes = o->n_sizes;
         if (b->stream && !o->n_sizes)
                 for (n_stream_sizes = 0; stream_sizes[n_stream_sizes]; n_stream_sizes++)
                         ;
+        if (o->no_stream)
+                n_stream_sizes = 0;
         if (b->param)
                 for (n_params = 0; params[n_params] >= 0; n_params++)
                         ;
@@ -451,9 +471,26 @@ out_of_memory:
         snprintf(r->reason, sizeof r->reason, "out of memory for the samples");
 }
 
+/* "42 s" or "3 min 05 s". */
+static void seconds_text(char *buf, size_t len, double s)
+{
+        long whole = lround(s);
+
+        if (whole < 60)
+                snprintf(buf, len, "%ld s", whole);
+        else
+                snprintf(buf, len, "%ld min %02ld s", whole / 60, whole % 60);
+}
+
+/* On a terminal, one line redrawn before each point: a bar, the point, the time so far and
+ * an estimate of the time left (the points so far are the best guess of those to come), cut
+ * to the terminal's width so that it never wraps. label NULL: clear the line. */
 static void progress(size_t done, size_t total, const char *label, uint64_t start_ns)
 {
+        enum { BAR_CELLS = 20 };
         static int tty = -1;
+        struct winsize ws;
+        char line[512], bar[BAR_CELLS + 1], spent[48], left[64] = "";
 
         if (tty < 0)
                 tty = isatty(STDERR_FILENO);
@@ -463,10 +500,22 @@ static void progress(size_t done, size_t total, const char *label, uint64_t star
                 fputs("\r\033[K", stderr);
                 return;
         }
+        size_t filled = total ? done * BAR_CELLS / total : 0;
+        memset(bar, '#', filled);
+        memset(bar + filled, '-', BAR_CELLS - filled);
+        bar[BAR_CELLS] = '\0';
         double elapsed_s = (double)(now_ns() - start_ns) / 1e9;
-        fprintf(stderr, "\r\033[K[%zu/%zu] %s  %.0f s", done + 1, total, label, elapsed_s);
-        if (done > 0)   /* points so far are the best guess of the points to come */
-                fprintf(stderr, ", about %.0f s left", elapsed_s / (double)done * (double)(total - done));
+        seconds_text(spent, sizeof spent, elapsed_s);
+        if (done > 0) {
+                char estimate[48];
+                seconds_text(estimate, sizeof estimate, elapsed_s / (double)done * (double)(total - done));
+                snprintf(left, sizeof left, ", ~%s left", estimate);
+        }
+        int n = snprintf(line, sizeof line, "[%s] %zu/%zu %s  %s%s", bar, done + 1, total, label, spent, left);
+        int cols = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 ? ws.ws_col : 80;
+        if (n > cols - 1)
+                n = cols - 1;
+        fprintf(stderr, "\r\033[K%.*s", n < 0 ? 0 : n, line);
         fflush(stderr);
 }
 
@@ -474,7 +523,8 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                    const struct bench *const *table, size_t count)
 {
         struct run_options o;
-        struct plan plan = { 0 };
+        /* Freed on every return: cmd_run has many early ones (usage errors). */
+        struct plan plan __attribute__((cleanup(plan_free))) = { 0 };
         char err[512], run_id[64], run_dir[PATH_MAX], partial_dir[PATH_MAX], label[200];
         time_t started = time(NULL);
         uint64_t start_ns = now_ns();
@@ -517,13 +567,31 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                       "message size\n", stderr);
 
         if (plan.n == 0) {
-                char chosen[64];
-                snprintf(chosen, sizeof chosen, "--mode %s --placement %s",
+                char chosen[80];
+                snprintf(chosen, sizeof chosen, "--mode %s --placement %s%s",
                          o.modes == MODE_THREAD ? "thread" : o.modes == MODE_PROCESS ? "process" : "both",
                          o.placements == PLACEMENT_SAME ? "same-cpu"
-                         : o.placements == PLACEMENT_CROSS ? "cross-cpu" : "both");
+                         : o.placements == PLACEMENT_CROSS ? "cross-cpu" : "both",
+                         o.no_stream ? " --no-stream" : "");
                 return usage_error("%s: the selected benchmarks have no point there (see 'ipcbench "
                                    "list' for the modes and placements of each)", chosen);
+        }
+        if (o.dry_run) {
+                /* The points, and the least time they take: timed seconds and the warm-up (a
+                 * tenth of them); setup, peers and calibration add a few hundredths of a
+                 * second to most points. */
+                for (size_t i = 0; i < plan.n; i++) {
+                        report_point(label, sizeof label, &plan.points[i]);
+                        puts(label);
+                }
+                if (o.iterations)
+                        printf("%zu points, %u repetition%s each, %llu timed operations per point\n",
+                               plan.n, o.repeat, o.repeat == 1 ? "" : "s", (unsigned long long)o.iterations);
+                else
+                        printf("%zu points, %u repetition%s each, %g s timed per point: at least %.0f s\n",
+                               plan.n, o.repeat, o.repeat == 1 ? "" : "s", o.duration_s,
+                               (double)plan.n * o.repeat * o.duration_s * 1.1);
+                return 0;
         }
         if (o.data_dir) {
                 struct stat st;
@@ -546,7 +614,9 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                 if (k > 1)
                         snprintf(run_id + 15, sizeof run_id - 15, "-%d", k);
                 snprintf(run_dir, sizeof run_dir, "%s/%s", o.out_root, run_id);
-                snprintf(partial_dir, sizeof partial_dir, "%s/.%s.partial", o.out_root, run_id);
+                /* The pid tells `ipcbench clean` whether its run is still going. */
+                snprintf(partial_dir, sizeof partial_dir, "%s/.%s.%d.partial", o.out_root, run_id,
+                         (int)getpid());
                 if (access(run_dir, F_OK) != 0 && mkdir(partial_dir, 0755) == 0)
                         break;
                 if (errno != EEXIST || k > 100) {
@@ -647,7 +717,6 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
         free(results);
         free(notices);
         free(notice_points);
-        free(plan.points);
         return failed ? 1 : 0;
 }
 

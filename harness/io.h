@@ -29,4 +29,9 @@ int atomic_file_open(struct atomic_file *af, const char *path);
  * Returns 0, or -1 with errno set. */
 int atomic_file_commit(struct atomic_file *af);
 
+/* When `call` failed with `err` because a limit ran out (open files, processes and threads),
+ * the limit, its value and how to raise it, as "; ..." to append to the message; else "".
+ * Writes into buf and returns it. */
+const char *limit_hint(const char *call, int err, char *buf, size_t len);
+
 #endif

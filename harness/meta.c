@@ -155,9 +155,9 @@ void meta_write(FILE *f, const struct meta_info *m)
         json_file_number(f, "/proc/sys/kernel/threads-max");
         fputs("\n  }", f);
 
-        fprintf(f, ",\n  \"options\": {\"quick\": %s, \"duration_s\": %g, \"iterations\": %llu, "
+        fprintf(f, ",\n  \"options\": {\"profile\": \"%s\", \"duration_s\": %g, \"iterations\": %llu, "
                 "\"repeat\": %u, \"timeout_s\": %g, \"raw\": %s}",
-                o->quick ? "true" : "false", o->iterations ? 0.0 : o->duration_s,
+                options_profile_name(o->profile), o->iterations ? 0.0 : o->duration_s,
                 (unsigned long long)o->iterations, o->repeat, o->timeout_s, o->raw ? "true" : "false");
 
         fputs(",\n  \"notices\": [", f);

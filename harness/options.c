@@ -14,21 +14,26 @@ const char options_run_help[] =
 "print a summary, and write results.csv, placement.csv and meta.json into OUT/<run_id>/.\n"
 "\n"
 "options:\n"
-"  --quick                 short profile: fewer sizes, 0.1 s per point\n"
+"  --quick                 quick profile: fewer sizes, 0.05 s per point (a first look)\n"
+"  --full                  full profile: every size and parameter value, 0.5 s per point,\n"
+"                          each point repeated 3 times (default profile: 0.25 s per point)\n"
 "  --mode M                thread | process | both (default both): how the peer runs\n"
 "  --placement P           same-cpu | cross-cpu | both (default both): where the peers run\n"
 "  --sizes LIST            message sizes, e.g. 64,4K,1M (binary K/M/G), for round trips\n"
 "                          and throughput alike\n"
 "  --params LIST           values of the swept parameter (see 'ipcbench list'), e.g. 0,64\n"
 "  --iterations N          timed operations per point (instead of a duration)\n"
-"  --duration SECONDS      timed seconds per point (default 0.5, quick 0.1)\n"
-"  --repeat R              independent repetitions of each point (default 1)\n"
+"  --duration SECONDS      timed seconds per point (default 0.25, quick 0.05, full 0.5)\n"
+"  --repeat R              independent repetitions of each point (default 1, full 3)\n"
 "  --timeout SECONDS       watchdog: a point running longer is killed and marked failed\n"
 "                          (default 60)\n"
 "  --out DIR               results root (default: results); the run goes to DIR/<run_id>\n"
 "  --dir DIR               where file benchmarks (ipc.file*) write (default /dev/shm, a\n"
 "                          tmpfs; give a directory on a disk to measure the disk)\n"
 "  --raw                   also write every sample to samples.csv\n"
+"  --no-stream             skip the one-way stream (throughput) points\n"
+"  --dry-run               list the points the run would measure, and how long it takes at\n"
+"                          least; measure nothing\n"
 "  -h, --help              this help\n"
 "\n"
 "Benchmarks without a peer (create.*) ignore --mode: their mode column says what they\n"
@@ -177,7 +182,7 @@ int is_option(const char *arg, const char *name)
 
 int options_parse_run(int argc, char **argv, struct run_options *o, char *err, size_t err_len)
 {
-        int duration_set = 0, options_done = 0;
+        int duration_set = 0, repeat_set = 0, options_done = 0, quick = 0, full = 0;
 
         memset(o, 0, sizeof *o);
         o->modes = MODE_THREAD | MODE_PROCESS;
@@ -210,9 +215,15 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, s
                 } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
                         o->help = 1;
                 } else if (strcmp(arg, "--quick") == 0) {
-                        o->quick = 1;
+                        quick = 1;
+                } else if (strcmp(arg, "--full") == 0) {
+                        full = 1;
                 } else if (strcmp(arg, "--raw") == 0) {
                         o->raw = 1;
+                } else if (strcmp(arg, "--no-stream") == 0) {
+                        o->no_stream = 1;
+                } else if (strcmp(arg, "--dry-run") == 0) {
+                        o->dry_run = 1;
                 } else if (is_option(arg, "--mode")) {
                         VALUE("thread, process or both");
                         if (strcmp(v, "thread") == 0)
@@ -266,6 +277,7 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, s
                                 return 2;
                         }
                         o->repeat = (unsigned)r;
+                        repeat_set = 1;
                 } else if (is_option(arg, "--timeout")) {
                         VALUE("seconds, e.g. 60");
                         if (options_parse_seconds(v, 86400, &o->timeout_s) != 0) {
@@ -288,7 +300,19 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, s
                 snprintf(err, err_len, "--iterations and --duration exclude each other; give one");
                 return 2;
         }
+        if (quick && full) {
+                snprintf(err, err_len, "--quick and --full exclude each other; give one");
+                return 2;
+        }
+        o->profile = quick ? PROFILE_QUICK : full ? PROFILE_FULL : PROFILE_DEFAULT;
         if (!duration_set)
-                o->duration_s = o->quick ? 0.1 : 0.5;
+                o->duration_s = quick ? 0.05 : full ? 0.5 : 0.25;
+        if (!repeat_set && full)
+                o->repeat = 3;
         return 0;
+}
+
+const char *options_profile_name(enum run_profile profile)
+{
+        return profile == PROFILE_QUICK ? "quick" : profile == PROFILE_FULL ? "full" : "default";
 }

@@ -10,8 +10,13 @@ enum { OPTIONS_MAX_SIZES = 64, OPTIONS_MAX_GLOBS = 64, OPTIONS_MAX_PARAMS = 64 }
 enum { MODE_THREAD = 1, MODE_PROCESS = 2 };
 enum { PLACEMENT_SAME = 1, PLACEMENT_CROSS = 2 };
 
+/* How much to sweep and for how long: quick (a first look, seconds), default (every size the
+ * charts need, minutes), full (every size and parameter value there is, longer points,
+ * repeated). */
+enum run_profile { PROFILE_DEFAULT, PROFILE_QUICK, PROFILE_FULL };
+
 struct run_options {
-        int quick;
+        enum run_profile profile;
         unsigned modes;               /* MODE_* bits */
         unsigned placements;          /* PLACEMENT_* bits */
         size_t sizes[OPTIONS_MAX_SIZES];
@@ -25,6 +30,8 @@ struct run_options {
         const char *out_root;
         const char *data_dir;         /* --dir: where file benchmarks write; NULL: /dev/shm */
         int raw;
+        int no_stream;                /* round-trip (and other timed) points only */
+        int dry_run;                  /* list the points, measure nothing */
         int help;
         const char *globs[OPTIONS_MAX_GLOBS];
         size_t n_globs;
@@ -50,6 +57,9 @@ int options_parse_seconds(const char *text, double max, double *value);
 
 /* Parse the arguments after "run". Returns 0, or 2 with a one-line reason in err. */
 int options_parse_run(int argc, char **argv, struct run_options *o, char *err, size_t err_len);
+
+/* "default", "quick" or "full". */
+const char *options_profile_name(enum run_profile profile);
 
 extern const char options_run_help[];
 

@@ -56,6 +56,7 @@ int peer_start(struct peer *p, enum peer_kind kind, int (*fn)(void *arg), void *
 {
         int fds[2], rc;
         pid_t parent = getpid();
+        char hint[256];
 
         memset(p, 0, sizeof *p);
         p->kind = kind;
@@ -72,7 +73,8 @@ int peer_start(struct peer *p, enum peer_kind kind, int (*fn)(void *arg), void *
         }
         p->shared->cpu_start = p->shared->cpu_end = -1;
         if (pipe2(fds, O_CLOEXEC) != 0) {
-                snprintf(err, err_len, "pipe(start barrier): %s", strerror(errno));
+                snprintf(err, err_len, "pipe(start barrier): %s%s", strerror(errno),
+                         limit_hint("pipe", errno, hint, sizeof hint));
                 goto fail_unmap;
         }
         p->ready_fd = fds[0];
@@ -81,14 +83,15 @@ int peer_start(struct peer *p, enum peer_kind kind, int (*fn)(void *arg), void *
         if (kind == PEER_THREAD) {
                 rc = pthread_create(&p->thread, NULL, peer_thread_main, p);
                 if (rc != 0) {
-                        snprintf(err, err_len, "pthread_create: %s", strerror(rc));
+                        snprintf(err, err_len, "pthread_create: %s%s", strerror(rc),
+                                 limit_hint("pthread_create", rc, hint, sizeof hint));
                         goto fail_close;
                 }
                 return 0;
         }
         p->pid = fork();
         if (p->pid < 0) {
-                snprintf(err, err_len, "fork: %s", strerror(errno));
+                snprintf(err, err_len, "fork: %s%s", strerror(errno), limit_hint("fork", errno, hint, sizeof hint));
                 goto fail_close;
         }
         if (p->pid == 0) {

@@ -148,7 +148,8 @@ static void *shared_state(size_t bytes)
 
 static void finish(int fd, int rc, const char *own_reason);
 static volatile pid_t watched_peer;
-static volatile int thread_peer_watched;
+/* Atomic, not volatile: main clears it while the peer thread reads it (a data race otherwise). */
+static _Atomic int thread_peer_watched;
 
 static int peer_trampoline(void *arg)
 {
@@ -156,9 +157,11 @@ static int peer_trampoline(void *arg)
         int rc = ctx->streaming ? ctx->bench->stream_peer(ctx) : ctx->bench->peer(ctx);
 
         /* A thread peer that gives up while main still waits on it would leave main blocked:
-         * end the whole point now, with the peer's own words. */
-        if (rc != BENCH_OK && ctx->mode == PEER_THREAD && thread_peer_watched)
-                finish(point_fd, rc, "thread peer failed");
+         * end the whole point now, with the peer's own words. So does one that returns while
+         * main still runs: a peer ends only when main has stopped it. */
+        if (ctx->mode == PEER_THREAD && thread_peer_watched)
+                finish(point_fd, rc != BENCH_OK ? rc : BENCH_FAILED,
+                       rc != BENCH_OK ? "thread peer failed" : "thread peer returned before main had finished");
         return rc;
 }
 
@@ -195,8 +198,9 @@ static void on_child_exit(int sig)
         size_t at = 0;
 
         (void)sig;
+        /* Even exit status 0: while watched, main has not stopped the peer, so it ended early. */
         if (peer <= 0 || waitid(P_PID, (id_t)peer, &si, WEXITED | WNOHANG | WNOWAIT) != 0 ||
-            si.si_pid != peer || (si.si_code == CLD_EXITED && si.si_status == 0))
+            si.si_pid != peer)
                 return;
         /* Only async-signal-safe calls from here: no stdio, no strsignal. */
         if (report_page->taken) {
@@ -206,6 +210,8 @@ static void on_child_exit(int sig)
         at = append(text, at, sizeof text, si.si_code == CLD_EXITED ? "process peer exited with status "
                                                                     : "process peer was killed by signal ");
         at = append_int(text, at, sizeof text, si.si_status);
+        if (si.si_code == CLD_EXITED && si.si_status == 0)
+                at = append(text, at, sizeof text, " before main had finished");
         send_message(point_fd, MSG_FAIL, text, at + 1, NULL, 0);
         kill(peer, SIGKILL);
         _exit(1);
@@ -225,6 +231,33 @@ static void task_switches(pid_t tgid, pid_t tid, long *vol, long *invol)
 {
         if (placement_task_switches(tgid, tid, vol, invol) != 0)
                 *vol = *invol = 0;
+}
+
+/* SIGTERM (the run interrupted, ending its point politely) waits until setup has returned:
+ * setup creates named objects (shm, queues, FIFOs) and removes the names microseconds later,
+ * and a point ended in between would leave one behind. */
+static volatile sig_atomic_t term_deferred;
+
+static void defer_term(int sig)
+{
+        (void)sig;
+        term_deferred = 1;
+}
+
+static int setup_deferring_term(struct bench_ctx *ctx)
+{
+        struct sigaction defer = { .sa_handler = defer_term, .sa_flags = SA_RESTART };
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+        int rc;
+
+        sigemptyset(&defer.sa_mask);
+        sigemptyset(&dfl.sa_mask);
+        sigaction(SIGTERM, &defer, NULL);
+        rc = ctx->bench->setup ? ctx->bench->setup(ctx) : BENCH_OK;
+        sigaction(SIGTERM, &dfl, NULL);
+        if (term_deferred)
+                raise(SIGTERM);
+        return rc;
 }
 
 /* Ends the point's process: sends what happened and exits. Never returns. */
@@ -291,7 +324,7 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
         ctx.buf = touched_buffer(pt->size_bytes);
         if ((b->state_bytes && !ctx.state) || !ctx.buf)
                 finish(fd, BENCH_FAILED, "out of memory for the benchmark's state");
-        rc = b->setup ? b->setup(&ctx) : BENCH_OK;
+        rc = setup_deferring_term(&ctx);
         if (rc != BENCH_OK)
                 finish(fd, rc, "setup failed");
 
@@ -580,13 +613,17 @@ void runner_run_point(const struct point *pt, const struct measure_plan *plan, d
                 return;
         }
         if (pipe2(fds, O_CLOEXEC) != 0) {
-                snprintf(out->reason, sizeof out->reason, "pipe: %s", strerror(errno));
+                char hint[256];
+                snprintf(out->reason, sizeof out->reason, "pipe: %s%s", strerror(errno),
+                         limit_hint("pipe", errno, hint, sizeof hint));
                 return;
         }
         fflush(NULL);           /* or the child would write our buffered output again */
         pid = fork();
         if (pid < 0) {
-                snprintf(out->reason, sizeof out->reason, "fork: %s", strerror(errno));
+                char hint[256];
+                snprintf(out->reason, sizeof out->reason, "fork: %s%s", strerror(errno),
+                         limit_hint("fork", errno, hint, sizeof hint));
                 close(fds[0]);
                 close(fds[1]);
                 return;

@@ -42,6 +42,8 @@ expect_usage_error "'x'" run --params 0,x
 expect_usage_error "--dir: '/nonexistent-ipcbench'" run --dir /nonexistent-ipcbench 'ipc.file'
 expect_usage_error "'soon'" run --duration soon
 expect_usage_error "exclude each other" run --duration 1 --iterations 5
+expect_usage_error "--quick and --full exclude each other" run --quick --full
+expect_usage_error "--no-stream: the selected benchmarks have no point" run --no-stream limit.memcpy
 expect_usage_error "'--frobnicate'" run --frobnicate
 expect_usage_error "--out '/proc/ipcbench-nope'" run --out /proc/ipcbench-nope create.fork
 expect_usage_error "--out '/dev/null/x'" run --out /dev/null/x create.fork
@@ -55,6 +57,15 @@ for args in "--help" "run --help" "list --help"; do
                 echo "FAIL: ipcbench $args should print help and exit 0"; failures=$((failures + 1))
         fi
 done
+
+# A dry run lists its points and measures nothing: create.fork on one CPU and unpinned.
+if ! "$bin" run --dry-run create.fork >out 2>err || [ "$(grep -c '^create\.fork ' out)" -ne 2 ] ||
+   ! grep -q '^2 points, 1 repetition each, 0.25 s timed per point' out || [ -e results ]; then
+        echo "FAIL: ipcbench run --dry-run create.fork: want its 2 points listed, no results directory"
+        echo "      got: $(cat out err)"
+        failures=$((failures + 1))
+fi
+rm -rf results
 
 if [ "$failures" -ne 0 ]; then
         echo "$failures case(s) failed"; exit 1

@@ -61,12 +61,17 @@ if registered ctx.pipe; then
 	peers_header='quantity,mode,placement,peer,peer_value,peer_unit,ipcbench_benchmark,ipcbench_value,ipcbench_unit,ratio,note'
 	found=$(head -n 1 "$run/peers.csv" 2>/dev/null || true)
 	[ "$found" = "$peers_header" ] || fail "peers.csv header: expected '$peers_header', found '$found'"
-	# Each row: a figure from ipcbench, and from perf with the ratio, or the reason perf gave none.
+	# Each row: a figure from ipcbench, and from the tool (perf, hyperfine) with the ratio, or
+	# the reason the tool gave none.
 	awk -F, 'NR > 1 {
-		n++
+		n[$1]++
 		if ($8 !~ /^[0-9.]+$/) { print "row " NR ": no ipcbench figure: " $0; bad = 1 }
-		if ($5 ~ /^[0-9.]+$/ ? $10 !~ /^[0-9.]+$/ : $11 == "") { print "row " NR ": no perf figure and no reason: " $0; bad = 1 }
-	} END { if (n != 2) { print "expected 2 rows (thread, process), found " n; bad = 1 } exit bad }' \
+		if ($5 ~ /^[0-9.]+$/ ? $10 !~ /^[0-9.]+$/ : $11 == "") { print "row " NR ": no tool figure and no reason: " $0; bad = 1 }
+	} END {
+		if (n["pipe round trip"] != 2) { print "expected 2 pipe round trip rows (thread, process), found " n["pipe round trip"] + 0; bad = 1 }
+		if (n["fork+exec of a program that does nothing"] != 1) { print "expected a fork+exec row, found " n["fork+exec of a program that does nothing"] + 0; bad = 1 }
+		exit bad
+	}' \
 		"$run/peers.csv" >"$tmp/peers.err" 2>&1 || fail "peers.csv: $(cat "$tmp/peers.err")"
 	grep -q '^## Compared with established tools' "$run/lecture-table.md" ||
 		fail "lecture-table.md: expected a 'Compared with established tools' section (peers.csv exists)"

@@ -47,6 +47,8 @@ run)
 		echo "r,ctx.pipe,ctx,pipe,,thread,same-cpu,,working_set_kib,0,switch,ns,100,1,1650,,,,,,"
 		echo "r,ctx.pipe,ctx,pipe,,thread,same-cpu,,working_set_kib,0,rtt,ns,100,1,3300,,,,,,"
 		echo "r,ctx.pipe,ctx,pipe,,process,same-cpu,,working_set_kib,0,rtt,ns,100,1,5500,,,,,,"
+		echo "r,create.fork_exec,create,fork_exec,,process,same-cpu,,,,create,ns,100,1,400000,,,,,,"
+		echo "r,create.fork_exec,create,fork_exec,,process,any,,,,create,ns,100,1,1,,,,,,"
 		echo "r,ipc.tcp,ipc,tcp,,process,same-cpu,64,,,rtt,ns,100,1,12000,,,,,,"
 		echo "r,ipc.tcp,ipc,tcp,,thread,same-cpu,64,,,rtt,ns,100,1,1,,,,,,"
 		echo "r,ipc.tcp,ipc,tcp,,process,same-cpu,64,,,throughput,MB/s,100,1,50,,,,,,"
@@ -54,7 +56,7 @@ run)
 		echo "r,ipc.tcp,ipc,tcp,,process,same-cpu,131072,,,throughput,MB/s,100,1,4400,,,,,,"
 		echo "r,ipc.tcp,ipc,tcp,,process,same-cpu,131072,,,rtt,ns,100,1,30000,,,,,,"
 	} >"$out/run/results.csv"
-	printf 'benchmark,mode,placement,cpu_main,cpu_peer\nctx.pipe,thread,same-cpu,0,0\nipc.tcp,process,same-cpu,0,0\n' >"$out/run/placement.csv"
+	printf 'benchmark,mode,placement,cpu_main,cpu_peer\nctx.pipe,thread,same-cpu,0,0\nipc.tcp,process,same-cpu,0,0\ncreate.fork_exec,process,same-cpu,0,\n' >"$out/run/placement.csv"
 	;;
 serve | load)
 	if [ "${FAKE_NO_SERVE:-}" = 1 ]; then echo "ipcbench: unknown command '$1'" >&2; exit 2; fi
@@ -106,7 +108,18 @@ fi
 printf '{\n\t"end":\t{\n\t\t"sum_sent":\t{\n\t\t\t"bytes":\t1,\n\t\t\t"bits_per_second":\t1e10,\n\t\t\t"sender":\ttrue\n\t\t},\n'
 printf '\t\t"sum_received":\t{\n\t\t\t"seconds":\t1,\n\t\t\t"bits_per_second":\t32000000000,\n\t\t\t"sender":\ttrue\n\t\t}\n\t}\n}\n'
 EOF
-chmod +x "$tmp/build/ipcbench" "$tmp/bin/perf" "$tmp/bin/sockperf" "$tmp/bin/iperf3"
+# The fake hyperfine: a median of 500 µs in its --export-csv file; FAKE_HYPERFINE_FAIL=1: an
+# error. The program it would start must exist.
+cat >"$tmp/bin/hyperfine" <<'EOF'
+#!/usr/bin/env bash
+if [ "${FAKE_HYPERFINE_FAIL:-}" = 1 ]; then echo "Error: Command terminated with non-zero exit code, sorry" >&2; exit 1; fi
+while [ $# -gt 0 ]; do [ "$1" = --export-csv ] && csv=$2; prog=$1; shift; done
+[ -x "$prog" ] || { echo "Error: no $prog" >&2; exit 1; }
+printf 'command,mean,stddev,median,user,system,min,max\n%s,0.0006,0.0001,0.0005,0.0001,0.0004,0.0004,0.002\n' "$prog" >"$csv"
+EOF
+printf '#!/bin/sh\n' >"$tmp/build/ipcbench-true"
+chmod +x "$tmp/build/ipcbench" "$tmp/build/ipcbench-true" "$tmp/bin/perf" "$tmp/bin/sockperf" "$tmp/bin/iperf3" \
+	"$tmp/bin/hyperfine"
 # A PATH without any of the tools: every program of the system's PATH but perf, sockperf and
 # iperf3, linked into one place.
 mkdir "$tmp/noperf"
@@ -114,12 +127,12 @@ IFS=: read -ra dirs <<<"$PATH"
 for dir in "${dirs[@]}"; do
 	for prog in "$dir"/*; do
 		name=${prog##*/}
-		case $name in perf | sockperf | iperf3) continue ;; esac
+		case $name in perf | sockperf | iperf3 | hyperfine) continue ;; esac
 		[ -e "$tmp/noperf/$name" ] || [ ! -x "$prog" ] || ln -s "$prog" "$tmp/noperf/$name"
 	done
 done
 
-names=$'create.fork process\nctx.pipe thread,process\nipc.tcp thread,process\nipc.udp thread,process'
+names=$'create.fork process\ncreate.fork_exec process\nctx.pipe thread,process\nipc.tcp thread,process\nipc.udp thread,process'
 peers() {       # peers DIR [ENV...]: run compare-peers into DIR, its status in $status
 	local dir=$1
 	shift
@@ -134,7 +147,9 @@ peers() {       # peers DIR [ENV...]: run compare-peers into DIR, its status in 
 		! kill -0 "$pid" 2>/dev/null || { fail "$dir: server $pid left running"; kill "$pid"; }
 	done <"$dir.pids"
 }
-row() { awk -F, -v mode="$2" 'NR > 1 && $2 == mode' "$1/peers.csv"; }
+row() { awk -F, -v mode="$2" 'NR > 1 && $1 == "pipe round trip" && $2 == mode' "$1/peers.csv"; }
+spawn_row() { awk -F, 'NR > 1 && $1 == "fork+exec of a program that does nothing"' "$1/peers.csv"; }
+spawn_note="hyperfine's median wall time from spawning the program to its exit"
 net() { awk -F, -v q="$2" 'NR > 1 && $1 == q' "$1/peers-net.csv"; }
 
 # All work.
@@ -148,6 +163,13 @@ expected='pipe round trip,process,same-cpu,perf bench sched pipe,5000,ns,ctx.pip
 	fail "perf works: process row: expected '$expected', found '$(row "$tmp/works" process)'"
 grep -q 'ipcbench ÷ perf 1.10' "$tmp/works.out" ||
 	fail "perf works: expected the ratio on stdout, found: $(cat "$tmp/works.out")"
+expected="fork+exec of a program that does nothing,process,same-cpu,hyperfine -N ipcbench-true,500000,ns,create.fork_exec,400000,ns,0.8,$spawn_note"
+[ "$(spawn_row "$tmp/works")" = "$expected" ] ||
+	fail "hyperfine works: fork+exec row: expected '$expected', found '$(spawn_row "$tmp/works")'"
+grep -q 'ipcbench ÷ hyperfine 0.80' "$tmp/works.out" ||
+	fail "hyperfine works: expected the ratio on stdout, found: $(cat "$tmp/works.out")"
+[ "$(awk 'END { print NR }' "$tmp/works/peers.csv")" = 4 ] ||
+	fail "all work: expected peers.csv with 3 rows, found: $(cat "$tmp/works/peers.csv")"
 
 [ "$(grep -c . "$tmp/works.pids")" -eq 4 ] ||
 	fail "all work: expected 4 servers started (sockperf tcp, udp, iperf3, ipcbench serve), found $(grep -c . "$tmp/works.pids")"
@@ -212,6 +234,13 @@ case $found in
 *) fail "iperf3 fails: expected the row to keep ipcbench's figure and give iperf3's error, found '$found'" ;;
 esac
 
+# hyperfine fails: the row keeps ipcbench's figure and gives hyperfine's error.
+peers "$tmp/hffails" PATH="$tmp/bin:$PATH" FAKE_HYPERFINE_FAIL=1
+[ "$status" -eq 1 ] || fail "hyperfine fails: expected exit 1, found $status"
+expected='fork+exec of a program that does nothing,process,same-cpu,hyperfine -N ipcbench-true,,ns,create.fork_exec,400000,ns,,hyperfine failed: Error: Command terminated with non-zero exit code sorry'
+[ "$(spawn_row "$tmp/hffails")" = "$expected" ] ||
+	fail "hyperfine fails: expected '$expected', found '$(spawn_row "$tmp/hffails")'"
+
 # perf fails.
 peers "$tmp/fails" PATH="$tmp/bin:$PATH" FAKE_PERF_FAIL=1
 [ "$status" -eq 1 ] || fail "perf fails: expected exit 1, found $status"
@@ -228,6 +257,10 @@ found=$(row "$tmp/missing" thread)
 case $found in
 'pipe round trip,thread,same-cpu,perf bench sched pipe -T,,ns,ctx.pipe,3300,ns,,perf is not installed'*linux-perf*) ;;
 *) fail "perf missing: expected a row saying perf is not installed (linux-perf), found '$found'" ;;
+esac
+case $(spawn_row "$tmp/missing") in
+'fork+exec of a program that does nothing,process,same-cpu,hyperfine -N ipcbench-true,,ns,create.fork_exec,400000,ns,,hyperfine is not installed'*hyperfine*) ;;
+*) fail "hyperfine missing: expected a row saying hyperfine is not installed, found '$(spawn_row "$tmp/missing")'" ;;
 esac
 for q in 'TCP round trip 64 B' 'UDP round trip 64 B' 'TCP bandwidth 128 KiB writes' 'TCP round trip 64 B (ack server)'; do
 	found=$(net "$tmp/missing" "$q")

@@ -92,6 +92,13 @@ static int failing_peer(struct bench_ctx *ctx)
         return bench_failf(ctx, "deliberate failure %d", 42);
 }
 
+/* Ends at once, saying nothing wrong (exit status 0): main would wait for its answer forever. */
+static int early_peer(struct bench_ctx *ctx)
+{
+        (void)ctx;
+        return BENCH_OK;
+}
+
 /* A point's process must not inherit the memory of the process that runs the benchmarks
  * (its size would change what forking costs): main() below holds 64 MiB, a fresh point
  * process holds a few. */
@@ -120,6 +127,7 @@ static int fresh_setup(struct bench_ctx *ctx)
 TEST_BENCH(hang, hang_peer, ping_run);
 TEST_BENCH(crash, crash_peer, ping_run);
 TEST_BENCH(fail, failing_peer, ping_run);
+TEST_BENCH(early, early_peer, ping_run);
 TEST_BENCH(ok, ping_peer, ping_run);
 
 static const struct bench fresh = {
@@ -140,7 +148,7 @@ static const struct bench per_mode = {
         .measure = report_mode,
 };
 
-static const struct bench *const table[] = { &hang, &crash, &fail, &ok, &fresh, &per_mode };
+static const struct bench *const table[] = { &hang, &crash, &fail, &early, &ok, &fresh, &per_mode };
 
 static char root[] = "/tmp/ipcbench-test-faults-XXXXXX";
 
@@ -226,6 +234,15 @@ int main(int argc, char **argv)
                 CHECK_INT(run(modes[m], "test.fail", "20"), 1);
                 CHECK_CONTAINS(meta_of(modes[m], "test.fail"), "deliberate failure 42");
                 CHECK_CONTAINS(meta_of(modes[m], "test.fail"), m ? "process, peer side" : "thread, peer side");
+
+                /* A peer that ends early with status 0 is found at once, not by the watchdog. */
+                t0 = now_ns();
+                CHECK_INT(run(modes[m], "test.early", "20"), 1);
+                took_s = (double)(now_ns() - t0) / 1e9;
+                CHECK(took_s < 10.0);
+                CHECK_CONTAINS(meta_of(modes[m], "test.early"),
+                               m ? "process peer exited with status 0 before main had finished"
+                                 : "thread peer returned before main had finished");
 
                 /* After failures in the same run, a sound benchmark still runs and is written. */
                 CHECK_INT(run(modes[m], "test.*", "5"), 1);

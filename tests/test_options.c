@@ -71,17 +71,32 @@ int main(void)
         CHECK_INT(parse(&o, err, sizeof err, 0), 0);
         CHECK_INT(o.modes, MODE_THREAD | MODE_PROCESS);
         CHECK_INT(o.placements, PLACEMENT_SAME | PLACEMENT_CROSS);
-        CHECK_NUM(o.duration_s, 0.5);
+        CHECK_INT(o.profile, PROFILE_DEFAULT);
+        CHECK_NUM(o.duration_s, 0.25);
         CHECK_INT(o.repeat, 1);
         CHECK_STR(o.out_root, "results");
+
+        /* The full profile: longer points, repeated, unless told otherwise. */
+        CHECK_INT(parse(&o, err, sizeof err, 1, "--full"), 0);
+        CHECK_INT(o.profile, PROFILE_FULL);
+        CHECK_NUM(o.duration_s, 0.5);
+        CHECK_INT(o.repeat, 3);
+        CHECK_INT(o.dry_run, 0);
+        CHECK_INT(parse(&o, err, sizeof err, 2, "--dry-run", "--no-stream"), 0);
+        CHECK_INT(o.dry_run, 1);
+        CHECK_INT(o.no_stream, 1);
+        CHECK_INT(parse(&o, err, sizeof err, 5, "--full", "--repeat", "1", "--duration", "2"), 0);
+        CHECK_INT(o.repeat, 1);
+        CHECK_NUM(o.duration_s, 2);
 
         /* Options before and after patterns, both spellings of a value. */
         CHECK_INT(parse(&o, err, sizeof err, 6, "create.*", "--mode", "thread", "--placement=cross-cpu",
                         "--quick", "ipc.*"), 0);
         CHECK_INT(o.modes, MODE_THREAD);
         CHECK_INT(o.placements, PLACEMENT_CROSS);
-        CHECK_INT(o.quick, 1);
-        CHECK_NUM(o.duration_s, 0.1);
+        CHECK_INT(o.profile, PROFILE_QUICK);
+        CHECK_NUM(o.duration_s, 0.05);
+        CHECK_INT(o.repeat, 1);
         CHECK_INT(o.n_globs, 2);
         CHECK_STR(o.globs[1], "ipc.*");
         CHECK_INT(parse(&o, err, sizeof err, 4, "--sizes", "64,4K", "--iterations", "50"), 0);
@@ -112,6 +127,8 @@ int main(void)
         CHECK_CONTAINS(err, "'forever'");
         CHECK_INT(parse(&o, err, sizeof err, 4, "--duration", "1", "--iterations", "5"), 2);
         CHECK_CONTAINS(err, "exclude each other");
+        CHECK_INT(parse(&o, err, sizeof err, 2, "--quick", "--full"), 2);
+        CHECK_CONTAINS(err, "--quick and --full");
         CHECK_INT(parse(&o, err, sizeof err, 2, "--params", "1,-2"), 2);
         CHECK_CONTAINS(err, "'-2'");
         CHECK_INT(parse(&o, err, sizeof err, 2, "--params", "1,,2"), 2);
