@@ -69,7 +69,11 @@ if registered ctx.pipe; then
 		if ($5 ~ /^[0-9.]+$/ ? $10 !~ /^[0-9.]+$/ : $11 == "") { print "row " NR ": no tool figure and no reason: " $0; bad = 1 }
 	} END {
 		if (n["pipe round trip"] != 2) { print "expected 2 pipe round trip rows (thread, process), found " n["pipe round trip"] + 0; bad = 1 }
-		if (n["fork+exec of a program that does nothing"] != 1) { print "expected a fork+exec row, found " n["fork+exec of a program that does nothing"] + 0; bad = 1 }
+		if (n["start a program that does nothing (fork+exec)"] + n["start a program that does nothing (posix_spawn)"] != 2) {
+			print "expected the fork+exec and posix_spawn rows against hyperfine, found " \
+				n["start a program that does nothing (fork+exec)"] + n["start a program that does nothing (posix_spawn)"]
+			bad = 1
+		}
 		exit bad
 	}' \
 		"$run/peers.csv" >"$tmp/peers.err" 2>&1 || fail "peers.csv: $(cat "$tmp/peers.err")"

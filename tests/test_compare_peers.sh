@@ -48,6 +48,7 @@ run)
 		echo "r,ctx.pipe,ctx,pipe,,thread,same-cpu,,working_set_kib,0,rtt,ns,100,1,3300,,,,,,"
 		echo "r,ctx.pipe,ctx,pipe,,process,same-cpu,,working_set_kib,0,rtt,ns,100,1,5500,,,,,,"
 		echo "r,create.fork_exec,create,fork_exec,,process,same-cpu,,,,create,ns,100,1,400000,,,,,,"
+		echo "r,create.posix_spawn,create,posix_spawn,,process,same-cpu,,,,create,ns,100,1,450000,,,,,,"
 		echo "r,create.fork_exec,create,fork_exec,,process,any,,,,create,ns,100,1,1,,,,,,"
 		echo "r,ipc.tcp,ipc,tcp,,process,same-cpu,64,,,rtt,ns,100,1,12000,,,,,,"
 		echo "r,ipc.tcp,ipc,tcp,,thread,same-cpu,64,,,rtt,ns,100,1,1,,,,,,"
@@ -132,7 +133,7 @@ for dir in "${dirs[@]}"; do
 	done
 done
 
-names=$'create.fork process\ncreate.fork_exec process\nctx.pipe thread,process\nipc.tcp thread,process\nipc.udp thread,process'
+names=$'create.fork process\ncreate.fork_exec process\ncreate.posix_spawn process\nctx.pipe thread,process\nipc.tcp thread,process\nipc.udp thread,process'
 peers() {       # peers DIR [ENV...]: run compare-peers into DIR, its status in $status
 	local dir=$1
 	shift
@@ -148,8 +149,9 @@ peers() {       # peers DIR [ENV...]: run compare-peers into DIR, its status in 
 	done <"$dir.pids"
 }
 row() { awk -F, -v mode="$2" 'NR > 1 && $1 == "pipe round trip" && $2 == mode' "$1/peers.csv"; }
-spawn_row() { awk -F, 'NR > 1 && $1 == "fork+exec of a program that does nothing"' "$1/peers.csv"; }
+spawn_row() { awk -F, -v q="start a program that does nothing ($2)" 'NR > 1 && $1 == q' "$1/peers.csv"; }
 spawn_note="hyperfine's median wall time from spawning the program to its exit"
+fork_note="$spawn_note; hyperfine starts it as posix_spawn does (clone3 CLONE_VM|CLONE_VFORK: no page tables copied)"
 net() { awk -F, -v q="$2" 'NR > 1 && $1 == q' "$1/peers-net.csv"; }
 
 # All work.
@@ -163,13 +165,16 @@ expected='pipe round trip,process,same-cpu,perf bench sched pipe,5000,ns,ctx.pip
 	fail "perf works: process row: expected '$expected', found '$(row "$tmp/works" process)'"
 grep -q 'ipcbench ÷ perf 1.10' "$tmp/works.out" ||
 	fail "perf works: expected the ratio on stdout, found: $(cat "$tmp/works.out")"
-expected="fork+exec of a program that does nothing,process,same-cpu,hyperfine -N ipcbench-true,500000,ns,create.fork_exec,400000,ns,0.8,$spawn_note"
-[ "$(spawn_row "$tmp/works")" = "$expected" ] ||
-	fail "hyperfine works: fork+exec row: expected '$expected', found '$(spawn_row "$tmp/works")'"
-grep -q 'ipcbench ÷ hyperfine 0.80' "$tmp/works.out" ||
-	fail "hyperfine works: expected the ratio on stdout, found: $(cat "$tmp/works.out")"
-[ "$(awk 'END { print NR }' "$tmp/works/peers.csv")" = 4 ] ||
-	fail "all work: expected peers.csv with 3 rows, found: $(cat "$tmp/works/peers.csv")"
+expected="start a program that does nothing (fork+exec),process,same-cpu,hyperfine -N ipcbench-true,500000,ns,create.fork_exec,400000,ns,0.8,$fork_note"
+[ "$(spawn_row "$tmp/works" fork+exec)" = "$expected" ] ||
+	fail "hyperfine works: fork+exec row: expected '$expected', found '$(spawn_row "$tmp/works" fork+exec)'"
+expected="start a program that does nothing (posix_spawn),process,same-cpu,hyperfine -N ipcbench-true,500000,ns,create.posix_spawn,450000,ns,0.9,$spawn_note; both start it the same way"
+[ "$(spawn_row "$tmp/works" posix_spawn)" = "$expected" ] ||
+	fail "hyperfine works: posix_spawn row: expected '$expected', found '$(spawn_row "$tmp/works" posix_spawn)'"
+{ grep -q 'fork+exec.*ipcbench ÷ hyperfine 0.80' "$tmp/works.out" && grep -q 'posix_spawn.*ipcbench ÷ hyperfine 0.90' "$tmp/works.out"; } ||
+	fail "hyperfine works: expected both ratios on stdout, found: $(cat "$tmp/works.out")"
+[ "$(awk 'END { print NR }' "$tmp/works/peers.csv")" = 5 ] ||
+	fail "all work: expected peers.csv with 4 rows, found: $(cat "$tmp/works/peers.csv")"
 
 [ "$(grep -c . "$tmp/works.pids")" -eq 4 ] ||
 	fail "all work: expected 4 servers started (sockperf tcp, udp, iperf3, ipcbench serve), found $(grep -c . "$tmp/works.pids")"
@@ -237,9 +242,9 @@ esac
 # hyperfine fails: the row keeps ipcbench's figure and gives hyperfine's error.
 peers "$tmp/hffails" PATH="$tmp/bin:$PATH" FAKE_HYPERFINE_FAIL=1
 [ "$status" -eq 1 ] || fail "hyperfine fails: expected exit 1, found $status"
-expected='fork+exec of a program that does nothing,process,same-cpu,hyperfine -N ipcbench-true,,ns,create.fork_exec,400000,ns,,hyperfine failed: Error: Command terminated with non-zero exit code sorry'
-[ "$(spawn_row "$tmp/hffails")" = "$expected" ] ||
-	fail "hyperfine fails: expected '$expected', found '$(spawn_row "$tmp/hffails")'"
+expected='start a program that does nothing (fork+exec),process,same-cpu,hyperfine -N ipcbench-true,,ns,create.fork_exec,400000,ns,,hyperfine failed: Error: Command terminated with non-zero exit code sorry'
+[ "$(spawn_row "$tmp/hffails" fork+exec)" = "$expected" ] ||
+	fail "hyperfine fails: expected '$expected', found '$(spawn_row "$tmp/hffails" fork+exec)'"
 
 # perf fails.
 peers "$tmp/fails" PATH="$tmp/bin:$PATH" FAKE_PERF_FAIL=1
@@ -258,9 +263,9 @@ case $found in
 'pipe round trip,thread,same-cpu,perf bench sched pipe -T,,ns,ctx.pipe,3300,ns,,perf is not installed'*linux-perf*) ;;
 *) fail "perf missing: expected a row saying perf is not installed (linux-perf), found '$found'" ;;
 esac
-case $(spawn_row "$tmp/missing") in
-'fork+exec of a program that does nothing,process,same-cpu,hyperfine -N ipcbench-true,,ns,create.fork_exec,400000,ns,,hyperfine is not installed'*hyperfine*) ;;
-*) fail "hyperfine missing: expected a row saying hyperfine is not installed, found '$(spawn_row "$tmp/missing")'" ;;
+case $(spawn_row "$tmp/missing" posix_spawn) in
+'start a program that does nothing (posix_spawn),process,same-cpu,hyperfine -N ipcbench-true,,ns,create.posix_spawn,450000,ns,,hyperfine is not installed'*hyperfine*) ;;
+*) fail "hyperfine missing: expected a row saying hyperfine is not installed, found '$(spawn_row "$tmp/missing" posix_spawn)'" ;;
 esac
 for q in 'TCP round trip 64 B' 'UDP round trip 64 B' 'TCP bandwidth 128 KiB writes' 'TCP round trip 64 B (ack server)'; do
 	found=$(net "$tmp/missing" "$q")
