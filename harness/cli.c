@@ -680,10 +680,12 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                 failed |= r->status == OUTCOME_FAILED;
         }
 
+        int rc = failed ? 1 : 0;
         if (runner_interrupted()) {
                 remove_tree(partial_dir);
                 fputs("ipcbench: interrupted; no results written\n", stderr);
-                return 130;
+                rc = 130;
+                goto out;
         }
 
         struct meta_info meta = {
@@ -701,7 +703,8 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
             write_meta(partial_dir, &meta) != 0 || rename(partial_dir, run_dir) != 0) {
                 fprintf(stderr, "ipcbench: writing results into '%s': %s\n", partial_dir, strerror(errno));
                 remove_tree(partial_dir);
-                return 1;
+                rc = 1;
+                goto out;
         }
         /* "latest" is replaced by rename, so a reader never sees it missing. */
         if (symlink(run_id, latest_tmp) != 0 || rename(latest_tmp, latest) != 0)
@@ -709,6 +712,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
 
         report_summary(stdout, results, plan.n);
         printf("\nresults: %s\n", run_dir);
+out:
         for (size_t i = 0; i < plan.n; i++) {
                 for (size_t k = 0; k < results[i].n_series; k++)
                         free(results[i].series[k].samples);
@@ -717,7 +721,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
         free(results);
         free(notices);
         free(notice_points);
-        return failed ? 1 : 0;
+        return rc;
 }
 
 int cli_main(int argc, char **argv, const struct bench *const *table, size_t count)

@@ -83,7 +83,9 @@ leftovers() {
                 sed 's/^/tmp: /'
         find "$work" -xdev \( -type p -o -type s \) | sed 's/^/fifo or socket: /'
         # Results: a hidden directory of an unfinished run, or a temporary file, is not a result.
-        find "$out" -mindepth 1 \( -name '.*' -o -name '*.tmp.*' \) 2>/dev/null | sed 's/^/unfinished: /'
+        # A run killed before it made its --out directory has none: nothing to look at there (and
+        # find's complaint would end this script, under set -e and pipefail).
+        [ ! -d "$out" ] || find "$out" -mindepth 1 \( -name '.*' -o -name '*.tmp.*' \) | sed 's/^/unfinished: /'
 }
 
 # Every results.csv under `out` has the header and rows of as many fields; every meta.json is
@@ -154,7 +156,13 @@ interrupt_once() {
         took_ms=$((10#${took_ms:-$delay_ms}))
         case $status in
         130 | 137 | 143) interrupted=$((interrupted + 1)) ;;
-        0 | 1) ;;       # finished before the signal; a failed benchmark is not our business
+        0 | 1)          # finished before the signal (a failed benchmark is not our business): then
+                        # it wrote its results
+                if ! compgen -G "$out/*/results.csv" >/dev/null; then
+                        echo "FAIL: $glob: SIG$signal after ${delay_ms} ms: exit status $status and no results:"
+                        cat "$work/stderr"
+                        bad=1
+                fi ;;
         *) echo "FAIL: $glob: SIG$signal after ${delay_ms} ms: exit status $status"; cat "$work/stderr"
            bad=1 ;;
         esac
