@@ -889,17 +889,6 @@ static int bad_value(const char *name, const char *value, const char *accepted)
         return 2;
 }
 
-/* A whole decimal number in [min, max]. */
-static int number_parse(const char *s, unsigned long min, unsigned long max, unsigned *out)
-{
-        uint64_t v;
-
-        if (options_parse_count(s, min, max, &v) != 0)
-                return -1;
-        *out = (unsigned)v;
-        return 0;
-}
-
 static int option_set(struct serve_options *o, const char *name, const char *value)
 {
         struct sockaddr_storage ss;
@@ -911,7 +900,7 @@ static int option_set(struct serve_options *o, const char *name, const char *val
                                          "0.0.0.0 or ::1");
                 o->bind = value;
         } else if (strcmp(name, "--port") == 0) {
-                if (number_parse(value, 0, 65535, &o->port) < 0)
+                if (options_parse_unsigned(value, 0, 65535, &o->port) < 0)
                         return bad_value(name, value, "expected a port from 0 to 65535 (0: any free port)");
         } else if (strcmp(name, "--model") == 0) {
                 for (o->model = 0; o->model < MODEL_COUNT; o->model++)
@@ -919,10 +908,10 @@ static int option_set(struct serve_options *o, const char *name, const char *val
                                 return 0;
                 return bad_value(name, value, "expected thread, process, epoll or pool");
         } else if (strcmp(name, "--max-connections") == 0) {
-                if (number_parse(value, 1, MAX_CONNECTIONS_LIMIT, &o->max_connections) < 0)
+                if (options_parse_unsigned(value, 1, MAX_CONNECTIONS_LIMIT, &o->max_connections) < 0)
                         return bad_value(name, value, "expected a whole number from 1 to 1000000");
         } else {
-                if (number_parse(value, 1, MAX_POOL_THREADS, &o->threads) < 0)
+                if (options_parse_unsigned(value, 1, MAX_POOL_THREADS, &o->threads) < 0)
                         return bad_value(name, value, "expected a whole number from 1 to 1024");
         }
         return 0;

@@ -116,6 +116,16 @@ int options_parse_count(const char *text, uint64_t min, uint64_t max, uint64_t *
         return 0;
 }
 
+int options_parse_unsigned(const char *text, unsigned min, unsigned max, unsigned *value)
+{
+        uint64_t n;
+
+        if (options_parse_count(text, min, max, &n) != 0)
+                return -1;
+        *value = (unsigned)n;
+        return 0;
+}
+
 int options_parse_seconds(const char *text, double max, double *value)
 {
         char *end;

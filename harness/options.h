@@ -52,6 +52,9 @@ int options_parse_sizes(const char *text, size_t *sizes, size_t max, size_t *cou
 /* A whole number in [min, max]. */
 int options_parse_count(const char *text, uint64_t min, uint64_t max, uint64_t *value);
 
+/* The same into an unsigned, for the tools' options (max at most UINT_MAX). */
+int options_parse_unsigned(const char *text, unsigned min, unsigned max, unsigned *value);
+
 /* Seconds, a decimal number in (0, max]. */
 int options_parse_seconds(const char *text, double max, double *value);
 

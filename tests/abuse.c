@@ -465,17 +465,6 @@ static int usage_error(const char *fmt, const char *value, const char *accepted)
         return 2;
 }
 
-/* A whole decimal number in [min, max] (the harness's parser, as ipcbench's options). */
-static int number(const char *s, unsigned long min, unsigned long max, unsigned *out)
-{
-        uint64_t v;
-
-        if (options_parse_count(s, min, max, &v) != 0)
-                return -1;
-        *out = (unsigned)v;
-        return 0;
-}
-
 static int modes_parse(struct options *o, char *list)
 {
         for (char *save = NULL, *m = strtok_r(list, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
@@ -504,19 +493,19 @@ static int options_parse(struct options *o, int argc, char **argv)
                         return usage_error("%s needs a value", name, "see the comment atop tests/abuse.c");
                 i++;
                 if (strcmp(name, "--port") == 0) {
-                        if (number(value, 1, 65535, &port) < 0)
+                        if (options_parse_unsigned(value, 1, 65535, &port) < 0)
                                 rc = usage_error("--port '%s'", value, "expected 1 to 65535");
                 } else if (strcmp(name, "--connections") == 0) {
-                        if (number(value, 1, CONNECTIONS_MAX, &o->connections) < 0)
+                        if (options_parse_unsigned(value, 1, CONNECTIONS_MAX, &o->connections) < 0)
                                 rc = usage_error("--connections '%s'", value, "expected 1 to 256");
                 } else if (strcmp(name, "--noread") == 0) {
-                        if (number(value, 1, CONNECTIONS_MAX, &o->noread) < 0)
+                        if (options_parse_unsigned(value, 1, CONNECTIONS_MAX, &o->noread) < 0)
                                 rc = usage_error("--noread '%s'", value, "expected 1 to 256");
                 } else if (strcmp(name, "--seconds") == 0) {
-                        if (number(value, 1, SECONDS_MAX, &o->seconds) < 0)
+                        if (options_parse_unsigned(value, 1, SECONDS_MAX, &o->seconds) < 0)
                                 rc = usage_error("--seconds '%s'", value, "expected 1 to 30");
                 } else if (strcmp(name, "--churn") == 0) {
-                        if (number(value, 1, CHURN_MAX, &o->churn) < 0)
+                        if (options_parse_unsigned(value, 1, CHURN_MAX, &o->churn) < 0)
                                 rc = usage_error("--churn '%s'", value, "expected 1 to 20000");
                 } else if (strcmp(name, "--modes") == 0) {
                         rc = modes_parse(o, argv[i]);
