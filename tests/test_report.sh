@@ -97,7 +97,7 @@ for args in "" "-x" "a b"; do
 	"$repo/scripts/report" $args >/dev/null 2>&1 || status=$?
 	[ "$status" -eq 2 ] || fail "scripts/report $args exited $status, expected 2"
 done
-"$repo/scripts/report" --help | grep -q usage || fail "--help prints no usage"
+help=$("$repo/scripts/report" --help) && grep -q usage <<<"$help" || fail "--help prints no usage"
 
 if [ "$failures" -gt 0 ]; then
 	echo "test_report: $failures failure(s)" >&2

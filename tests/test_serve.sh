@@ -456,7 +456,9 @@ expect_error 2 "unknown option '--frobnicate'" --frobnicate
 expect_error 2 "--bind 'example'" --bind example
 expect_error 2 "--max-connections '0'" --max-connections 0
 expect_error 2 "--port needs a value" --port
-if "$bin" serve --help | grep -q "usage: ipcbench serve"; then
+# The whole help first: grep -q would stop reading at the match, and under pipefail the
+# writer's EPIPE on the rest of it would fail the line.
+if help=$("$bin" serve --help) && grep -q "usage: ipcbench serve" <<<"$help"; then
         echo "ok: serve --help prints the usage, exit 0"
 else
         fail "serve --help"
