@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "names.h"
+#include "options.h"
 #include "tools.h"
 
 struct tally {
@@ -139,9 +140,10 @@ static int remove_flat_dir(const char *path)
         return rc;
 }
 
-/* Entries of `dir` named prefix<pid>`end`..., each removed as a flat directory, or unlinked. */
+/* Entries of `dir` named prefix<pid>-..., each removed by `remove_fn`: given the path, or for
+ * POSIX objects (shm, mq: `posix_name`) the object's name, "/" and the entry. */
 static void sweep_dir(struct tally *t, const char *kind, const char *dir, const char *prefix,
-                      char end, int is_dir)
+                      int posix_name, int (*remove_fn)(const char *name))
 {
         DIR *d = opendir(dir);
         struct dirent *e;
@@ -150,42 +152,17 @@ static void sweep_dir(struct tally *t, const char *kind, const char *dir, const 
         if (!d)
                 return;         /* no such directory: nothing of ours can be in it */
         while ((e = readdir(d))) {
-                char path[PATH_MAX];
+                char name[PATH_MAX];
                 pid_t pid;
 
                 if (strncmp(e->d_name, prefix, len) != 0 ||
-                    (pid = leading_pid(e->d_name + len, end)) < 0 ||
-                    (size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path)
+                    (pid = leading_pid(e->d_name + len, '-')) < 0 ||
+                    (size_t)snprintf(name, sizeof name, "%s/%s", posix_name ? "" : dir, e->d_name) >= sizeof name)
                         continue;
-                if (!judge(t, kind, path, pid))
+                if (!judge(t, kind, name, pid))
                         continue;
-                int rc = is_dir ? remove_flat_dir(path) : unlink(path);
-                done(t, kind, path, pid, rc, errno);
-        }
-        closedir(d);
-}
-
-/* POSIX shm: "ipcbench-shm-<pid>-<n>" in /dev/shm, where glibc keeps them. */
-static void sweep_shm(struct tally *t)
-{
-        DIR *d = opendir("/dev/shm");
-        struct dirent *e;
-        size_t len = strlen(NAME_SHM_PREFIX);
-
-        if (!d)
-                return;
-        while ((e = readdir(d))) {
-                char name[NAME_MAX + 2];
-                pid_t pid;
-
-                if (strncmp(e->d_name, NAME_SHM_PREFIX, len) != 0 ||
-                    (pid = leading_pid(e->d_name + len, '-')) < 0)
-                        continue;
-                snprintf(name, sizeof name, "/%s", e->d_name);
-                if (judge(t, "POSIX shm", name, pid)) {
-                        int rc = shm_unlink(name);
-                        done(t, "POSIX shm", name, pid, rc, errno);
-                }
+                int rc = remove_fn(name);
+                done(t, kind, name, pid, rc, errno);
         }
         closedir(d);
 }
@@ -216,36 +193,17 @@ static const char *mqueue_dir(void)
         return "/dev/mqueue";
 }
 
-/* POSIX queues: "ipcbench-<pid>-to-peer" and "-to-main". */
+/* POSIX queues: "ipcbench-<pid>-<hex>-to-peer" and "-to-main", where an mqueue fs shows them. */
 static void sweep_mq(struct tally *t)
 {
         const char *dir = mqueue_dir();
-        DIR *d = dir ? opendir(dir) : NULL;
-        struct dirent *e;
-        size_t len = strlen(NAME_MQ_PREFIX);
 
-        if (!d) {
+        if (!dir) {
                 printf("note: POSIX message queues not checked: no mqueue filesystem is mounted "
                        "(as root: mount -t mqueue none /dev/mqueue)\n");
                 return;
         }
-        while ((e = readdir(d))) {
-                char name[NAME_MAX + 2];
-                size_t n = strlen(e->d_name), end = sizeof "-to-peer" - 1;
-                const char *direction = n >= len + end ? e->d_name + n - end : "";
-                pid_t pid;
-
-                if (strncmp(e->d_name, NAME_MQ_PREFIX, len) != 0 ||
-                    (strcmp(direction, "-to-peer") != 0 && strcmp(direction, "-to-main") != 0) ||
-                    (pid = leading_pid(e->d_name + len, '-')) < 0)
-                        continue;
-                snprintf(name, sizeof name, "/%s", e->d_name);
-                if (judge(t, "POSIX mq", name, pid)) {
-                        int rc = mq_unlink(name);
-                        done(t, "POSIX mq", name, pid, rc, errno);
-                }
-        }
-        closedir(d);
+        sweep_dir(t, "POSIX mq", dir, NAME_MQ_PREFIX, 1, mq_unlink);
 }
 
 /* System V queues under ipcbench's key, from /proc/sysvipc/msg (key msqid perms cbytes qnum
@@ -276,9 +234,9 @@ static void sweep_sysv(struct tally *t)
                         continue;
                 pid_t pid = (pid_t)((unsigned)key & NAME_SYSV_KEY_PID_MASK);
                 snprintf(name, sizeof name, "key 0x%08x (id %d)", (unsigned)key, id);
-                if ((lspid > 0 && pid_alive(lspid)) || (lrpid > 0 && pid_alive(lrpid))) {
-                        printf("kept System V queue %s: pid %d still uses it\n", name,
-                               lspid > 0 && pid_alive(lspid) ? lspid : lrpid);
+                int user = lspid > 0 && pid_alive(lspid) ? lspid : lrpid > 0 && pid_alive(lrpid) ? lrpid : 0;
+                if (user) {
+                        printf("kept System V queue %s: pid %d still uses it\n", name, user);
                         t->kept++;
                         continue;
                 }
@@ -336,13 +294,14 @@ int clean_main(int argc, char **argv)
                         return 0;
                 } else if (strcmp(argv[i], "--dry-run") == 0) {
                         t.dry_run = 1;
-                } else if ((strcmp(argv[i], "--out") == 0 || strcmp(argv[i], "--dir") == 0)) {
-                        if (i + 1 == argc || argv[i + 1][0] == '\0') {
-                                fprintf(stderr, "ipcbench clean: %s needs a directory\n", argv[i]);
+                } else if (is_option(argv[i], "--out") || is_option(argv[i], "--dir")) {
+                        const char *name = argv[i], *dir = option_value(argc, argv, &i, name);
+                        if (!dir || !*dir) {
+                                fprintf(stderr, "ipcbench clean: %.*s needs a directory\n",
+                                        (int)strcspn(name, "="), name);
                                 return 2;
                         }
-                        *(argv[i][2] == 'o' ? &out_root : &data_dir) = argv[i + 1];
-                        i++;
+                        *(name[2] == 'o' ? &out_root : &data_dir) = dir;
                 } else {
                         fprintf(stderr, "ipcbench clean: unknown option '%s'; accepted: --dry-run, "
                                 "--out DIR, --dir DIR, --help\n", argv[i]);
@@ -350,9 +309,10 @@ int clean_main(int argc, char **argv)
                 }
         }
         setvbuf(stdout, NULL, _IOLBF, 0);
-        sweep_shm(&t);
-        sweep_dir(&t, "file dir", data_dir, NAME_FILE_DIR_PREFIX, '-', 1);
-        sweep_dir(&t, "FIFO dir", "/tmp", NAME_FIFO_DIR_PREFIX, '-', 1);
+        /* POSIX shm lives in /dev/shm, where glibc keeps it. */
+        sweep_dir(&t, "POSIX shm", "/dev/shm", NAME_SHM_PREFIX, 1, shm_unlink);
+        sweep_dir(&t, "file dir", data_dir, NAME_FILE_DIR_PREFIX, 0, remove_flat_dir);
+        sweep_dir(&t, "FIFO dir", "/tmp", NAME_FIFO_DIR_PREFIX, 0, remove_flat_dir);
         sweep_sysv(&t);
         sweep_results(&t, out_root);
         sweep_mq(&t);           /* last: it may move this process into a mount namespace of its own */

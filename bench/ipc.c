@@ -654,8 +654,10 @@ static int udp_sink_peer(struct bench_ctx *ctx)
         uint64_t count, last = 0, head, word;
         ssize_t n;
 
-        peer_close_main_side(ctx);
-        msg_peer_close_main_side(ctx);
+        if (ctx->mode == PEER_PROCESS) {       /* as msg.c's peers: a thread closes nothing */
+                peer_close_main_side(ctx);
+                msg_peer_close_main_side(ctx);
+        }
         while ((n = read_full(s->link.control[0], &count, sizeof count)) == sizeof count) {
                 uint64_t received = 0;
                 int sent_all = 0;

@@ -881,7 +881,7 @@ static const char *rate_text(char *buf, size_t len, double rate)
         return buf;
 }
 
-static double result_rate(const struct load_result *r)
+double load_result_rate(const struct load_result *r)
 {
         return r->elapsed_ns > 0 ? (double)r->requests / ((double)r->elapsed_ns / 1e9) : NAN;
 }
@@ -889,7 +889,7 @@ static double result_rate(const struct load_result *r)
 static void print_report(const struct load_spec *o, const struct load_result *r, const struct stats *lat)
 {
         double elapsed_s = (double)r->elapsed_ns / 1e9;
-        double rate = result_rate(r);
+        double rate = load_result_rate(r);
         char where[300], size[32], mode[64], t[6][32], v[32];
         const double q[6] = { lat->min, lat->p50, lat->p90, lat->p99, lat->p999, lat->max };
 
@@ -934,7 +934,7 @@ static int write_csv(const struct load_options *opts, const struct load_result *
                      char *err, size_t err_len)
 {
         const struct load_spec *o = &opts->spec;
-        double rate = result_rate(r);
+        double rate = load_result_rate(r);
         char run_id[64], variant[64];
         time_t started = time(NULL);
         struct atomic_file af;

@@ -44,4 +44,7 @@ int load_measure(const struct load_spec *spec, struct load_result *result, char 
 
 void load_result_free(struct load_result *result);
 
+/* Requests completed per second of the measured phase; NaN if it took no time. */
+double load_result_rate(const struct load_result *result);
+
 #endif

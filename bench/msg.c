@@ -97,8 +97,13 @@ static char *buffer(struct bench_ctx *ctx, const struct msg_ops *ops)
         return ops->buffer ? ops->buffer(ctx) : ctx->buf;
 }
 
+/* Only a process peer has anything to do before its first message: a thread shares main's
+ * descriptors and pages, and must not even read main's descriptors, which main, done with its
+ * messages, may be closing (and setting to -1) at that moment. */
 static void peer_begin(struct bench_ctx *ctx, const struct msg_ops *ops)
 {
+        if (ctx->mode != PEER_PROCESS)
+                return;
         msg_peer_close_main_side(ctx);
         if (ops->peer_begin)
                 ops->peer_begin(ctx);

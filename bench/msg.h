@@ -38,7 +38,8 @@ struct msg_ops {
         int (*recv)(struct bench_ctx *ctx, void *buf, uint64_t seq);
         /* Optional: where this side builds and receives its messages; default ctx->buf. */
         char *(*buffer)(struct bench_ctx *ctx);
-        /* Optional: run by the peer before its first message, e.g. to close main's ends. */
+        /* Optional: run by a process peer (never a thread) before its first message, e.g. to
+         * close main's ends. */
         void (*peer_begin)(struct bench_ctx *ctx);
 };
 

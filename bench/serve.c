@@ -932,9 +932,7 @@ static int options_parse(struct serve_options *o, int argc, char **argv)
                 .max_connections = DEFAULT_MAX_CONNECTIONS, .threads = cpus > 0 ? (unsigned)cpus : 1,
         };
         for (int i = 1; i < argc; i++) {
-                const char *arg = argv[i], *eq = strchr(arg, '='), *value;
-                size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
-                const char *name = NULL;
+                const char *arg = argv[i], *name = NULL, *value;
                 int rc;
 
                 if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
@@ -946,18 +944,14 @@ static int options_parse(struct serve_options *o, int argc, char **argv)
                         continue;
                 }
                 for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
-                        if (strncmp(arg, valued[k], name_len) == 0 && valued[k][name_len] == '\0')
+                        if (is_option(arg, valued[k]))
                                 name = valued[k];
                 if (!name) {
                         fprintf(stderr, "ipcbench serve: %s '%s' (see 'ipcbench serve --help')\n",
                                 arg[0] == '-' ? "unknown option" : "unexpected argument", arg);
                         return 2;
                 }
-                if (eq) {
-                        value = eq + 1;
-                } else if (i + 1 < argc) {
-                        value = argv[++i];
-                } else {
+                if (!(value = option_value(argc, argv, &i, arg))) {
                         fprintf(stderr, "ipcbench serve: %s needs a value (see 'ipcbench serve --help')\n",
                                 name);
                         return 2;

@@ -260,7 +260,7 @@ static int measure(struct bench_ctx *ctx)
          * harness; its percentiles stay unbiased, its min and max are the subsample's. */
         for (size_t i = 0; rc == BENCH_OK && i < result.n_latency; i++)
                 rc = bench_report(ctx, "rtt", "ns", result.latency_ns[i]);
-        rate = (double)result.requests / ((double)result.elapsed_ns / 1e9);
+        rate = load_result_rate(&result);
         if (rc == BENCH_OK)
                 rc = bench_report(ctx, "rate", "msg/s", rate);
         if (rc == BENCH_OK)

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "ack.h"
+#include "clock.h"
 #include "options.h"
 
 enum {
@@ -69,10 +70,7 @@ struct options {
 
 static uint64_t now_ms(void)
 {
-        struct timespec t;
-
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+        return now_ns() / 1000000;
 }
 
 static void sleep_ms(unsigned ms)
