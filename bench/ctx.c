@@ -264,6 +264,7 @@ static void futex_teardown(struct bench_ctx *ctx)
                 .stop = mech##_stop, .teardown = mech##_teardown,                            \
                 .baseline = mech##_baseline,                                                 \
                 .split_metric = "switch", .excess_metric = "switch_corrected",               \
+                .wake_cost = 1,                                                              \
         }
 
 CTX_BENCH(pipe, "a 4-byte token there and back through two pipes (two switches on one CPU)");

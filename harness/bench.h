@@ -55,6 +55,10 @@ struct bench {
          * side it waits for from running until preempted, which measures the scheduler's time
          * slice. It runs across two CPUs only. */
         int cross_cpu_only;
+        /* Its cross-cpu round trips, at the first parameter value, are measured a second time
+         * with idle CPUs allowed to halt, in a run that holds them awake: the difference is
+         * what waking an idle CPU costs on this machine, a figure of its own. */
+        int wake_cost;
         size_t state_bytes;
         /* What each profile sweeps (options.h): sizes and param_values are the default
          * profile's; quick_* and full_* replace them in those profiles, when given. */
@@ -101,11 +105,15 @@ struct bench {
         /* Optional, NULL-terminated: benchmarks whose figures bound this one's (e.g.
          * "limit.memcpy"). The summary reads each round trip and throughput against the bound's
          * of the same metric and size measured in the same run. */
-        const char *const *bounds;
+        const char *const *bounds;  /* BENCH_CACHELINE_BOUND, across CPUs, is read against
+                                     * the point's own cache-line probe instead */
         /* Instead of run(): an untimed benchmark that measures once (per repetition) and
          * reports what it found with bench_report(). */
         int (*measure)(struct bench_ctx *ctx);
 };
+
+/* The bound that the harness measures itself around every cross-cpu point (noise.h). */
+#define BENCH_CACHELINE_BOUND "limit.cacheline"
 
 /* A System V object has no name to unlink early and outlives a killed process: call this
  * right after creating message queue `id` (in setup, main side), and the harness removes it

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +18,9 @@
 #include "version.h"
 #include "csv.h"
 #include "meta.h"
+#include "noise.h"
+#include "output.h"
+#include "repeat.h"
 #include "options.h"
 #include "report.h"
 #include "runner.h"
@@ -163,7 +167,8 @@ static const long *profile_values(enum run_profile p, const long *own, const lon
         return p == PROFILE_QUICK && quick ? quick : p == PROFILE_FULL && full ? full : own;
 }
 
-static int plan_bench(struct plan *p, const struct bench *b, const struct run_options *o)
+static int plan_bench(struct plan *p, const struct bench *b, const struct run_options *o,
+                      int idle_held)
 {
         static const long no_param[] = { -1 };
         static const size_t no_size[] = { 0 };
@@ -219,6 +224,12 @@ static int plan_bench(struct plan *p, const struct bench *b, const struct run_op
                                                 .size_bytes = sizes[s], .param_value = params[v],
                                         };
                                         if (plan_add(p, pt) != 0)
+                                                return -1;
+                                        /* What waking an idle CPU costs: the same again with
+                                         * idle allowed, beside it in the same run. */
+                                        pt.idle_allowed = 1;
+                                        if (b->wake_cost && idle_held && v == 0 &&
+                                            pt.placement == PLACE_CROSS_CPU && plan_add(p, pt) != 0)
                                                 return -1;
                                 }
                         for (size_t s = 0; b->stream && s < n_stream_sizes; s++) {
@@ -300,176 +311,7 @@ static void catch_interrupts(void)
         sigaction(SIGHUP, &sa, NULL);
 }
 
-/* ---- run: files ------------------------------------------------------------------------ */
-
-static int open_run_file(struct atomic_file *af, const char *dir, const char *name)
-{
-        char path[PATH_MAX];
-
-        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
-                errno = ENAMETOOLONG;
-                return -1;
-        }
-        return atomic_file_open(af, path);
-}
-
-static int write_results(const char *dir, const char *run_id, const struct result *results, size_t n)
-{
-        struct atomic_file af;
-
-        if (open_run_file(&af, dir, "results.csv") != 0)
-                return -1;
-        csv_write_header(af.f);
-        for (size_t i = 0; i < n; i++) {
-                const struct result *r = &results[i];
-                const struct bench *b = r->pt.bench;
-                if (r->status != OUTCOME_OK)
-                        continue;
-                for (size_t k = 0; k < r->n_series; k++) {
-                        struct csv_row row = {
-                                .run_id = run_id, .benchmark = b->name, .group = b->group,
-                                .mechanism = b->mechanism, .variant = b->variant,
-                                .mode = peer_kind_name(r->pt.mode),
-                                .placement = placement_name(r->pt.placement),
-                                .size_bytes = r->pt.size_bytes, .param = b->param,
-                                .param_value = r->pt.param_value, .metric = r->series[k].metric,
-                                .unit = r->series[k].unit, .stats = r->series[k].stats,
-                        };
-                        csv_write_row(af.f, &row);
-                }
-        }
-        return atomic_file_commit(&af);
-}
-
-static int write_placement(const char *dir, const char *run_id, const struct result *results, size_t n)
-{
-        struct atomic_file af;
-
-        if (open_run_file(&af, dir, "placement.csv") != 0)
-                return -1;
-        fputs("run_id,benchmark,mode,placement,size_bytes,param,param_value,repetition,cpu_main,"
-              "cpu_peer,ops,main_voluntary_per_op,main_involuntary_per_op,peer_voluntary_per_op,"
-              "peer_involuntary_per_op,kind\n", af.f);
-        for (size_t i = 0; i < n; i++) {
-                const struct result *r = &results[i];
-                for (unsigned k = 0; k < r->repetitions; k++) {
-                        const struct point_context *c = &r->contexts[k];
-                        csv_field(af.f, run_id);
-                        fputc(',', af.f);
-                        csv_field(af.f, r->pt.bench->name);
-                        fprintf(af.f, ",%s,%s,", peer_kind_name(r->pt.mode), placement_name(r->pt.placement));
-                        if (r->pt.size_bytes)
-                                fprintf(af.f, "%zu", r->pt.size_bytes);
-                        fputc(',', af.f);
-                        csv_field(af.f, r->pt.bench->param);
-                        fputc(',', af.f);
-                        if (r->pt.bench->param)
-                                fprintf(af.f, "%ld", r->pt.param_value);
-                        fprintf(af.f, ",%u,", k + 1);
-                        if (c->cpu_main >= 0)
-                                fprintf(af.f, "%d", c->cpu_main);
-                        fputc(',', af.f);
-                        if (c->cpu_peer >= 0)
-                                fprintf(af.f, "%d", c->cpu_peer);
-                        fprintf(af.f, ",%llu,", (unsigned long long)c->ops);
-                        csv_number(af.f, c->main_voluntary);
-                        fputc(',', af.f);
-                        csv_number(af.f, c->main_involuntary);
-                        fputc(',', af.f);
-                        csv_number(af.f, r->pt.bench->peer ? c->peer_voluntary : NAN);
-                        fputc(',', af.f);
-                        csv_number(af.f, r->pt.bench->peer ? c->peer_involuntary : NAN);
-                        fprintf(af.f, ",%s\n", r->pt.stream ? "stream" : "operation");
-                }
-        }
-        return atomic_file_commit(&af);
-}
-
-static int write_samples(const char *dir, const char *run_id, const struct result *results, size_t n)
-{
-        struct atomic_file af;
-
-        if (open_run_file(&af, dir, "samples.csv") != 0)
-                return -1;
-        fputs("run_id,benchmark,mode,placement,size_bytes,param_value,metric,unit,index,value\n", af.f);
-        for (size_t i = 0; i < n; i++) {
-                const struct result *r = &results[i];
-                for (size_t m = 0; m < r->n_series; m++)
-                        for (size_t k = 0; k < r->series[m].n; k++) {
-                                fprintf(af.f, "%s,%s,%s,%s,", run_id, r->pt.bench->name,
-                                        peer_kind_name(r->pt.mode), placement_name(r->pt.placement));
-                                if (r->pt.size_bytes)
-                                        fprintf(af.f, "%zu", r->pt.size_bytes);
-                                fputc(',', af.f);
-                                if (r->pt.bench->param)
-                                        fprintf(af.f, "%ld", r->pt.param_value);
-                                fprintf(af.f, ",%s,%s,%zu,", r->series[m].metric, r->series[m].unit, k);
-                                csv_number(af.f, r->series[m].samples[k]);
-                                fputc('\n', af.f);
-                        }
-        }
-        return atomic_file_commit(&af);
-}
-
-static int write_meta(const char *dir, const struct meta_info *m)
-{
-        struct atomic_file af;
-
-        if (open_run_file(&af, dir, "meta.json") != 0)
-                return -1;
-        meta_write(af.f, m);
-        return atomic_file_commit(&af);
-}
-
 /* ---- run ------------------------------------------------------------------------------- */
-
-/* Pool one repetition's outcome into its result, series by series. */
-static void pool(struct result *r, struct point_outcome *o)
-{
-        if (o->status != OUTCOME_OK) {
-                if (r->status != OUTCOME_FAILED) {      /* a failure outranks a skip */
-                        r->status = o->status;
-                        snprintf(r->reason, sizeof r->reason, "%s", o->reason);
-                }
-                return;
-        }
-        struct point_context *ctx = realloc(r->contexts, (r->repetitions + 1) * sizeof *ctx);
-        if (!ctx)
-                goto out_of_memory;
-        r->contexts = ctx;
-        r->contexts[r->repetitions++] = o->context;
-        for (size_t i = 0; i < o->n_series; i++) {
-                const struct series *in = &o->series[i];
-                struct result_series *rs = NULL;
-                for (size_t k = 0; k < r->n_series && !rs; k++)
-                        if (strcmp(r->series[k].metric, in->metric) == 0 &&
-                            strcmp(r->series[k].unit, in->unit) == 0)
-                                rs = &r->series[k];
-                if (!rs) {
-                        if (r->n_series == SERIES_MAX)
-                                continue;
-                        rs = &r->series[r->n_series++];
-                        memcpy(rs->metric, in->metric, sizeof rs->metric);
-                        memcpy(rs->unit, in->unit, sizeof rs->unit);
-                }
-                double *more = realloc(rs->samples, (rs->n + in->n) * sizeof *more);
-                if (!more)
-                        goto out_of_memory;
-                rs->samples = more;
-                memcpy(rs->samples + rs->n, in->values, in->n * sizeof *more);
-                rs->n += in->n;
-                double median = stats_median(in->values, in->n);
-                if (rs->repetitions == 0 || median < rs->repetition_median_min)
-                        rs->repetition_median_min = median;
-                if (rs->repetitions == 0 || median > rs->repetition_median_max)
-                        rs->repetition_median_max = median;
-                rs->repetitions++;
-        }
-        return;
-out_of_memory:
-        r->status = OUTCOME_FAILED;
-        snprintf(r->reason, sizeof r->reason, "out of memory for the samples");
-}
 
 /* "42 s" or "3 min 05 s". */
 static void seconds_text(char *buf, size_t len, double s)
@@ -519,15 +361,199 @@ static void progress(size_t done, size_t total, const char *label, uint64_t star
         fflush(stderr);
 }
 
+/* A run's repetitions and what it needs to take them. */
+struct run {
+        const struct run_options *o;
+        struct trial *trials;
+        size_t n_trials;
+        struct measure_plan plan, stream_plan;
+        struct noise_idle_hold hold;
+        int idle_held;               /* held at the start: the run measures with CPUs awake */
+        uint64_t start_ns;
+        size_t done, total;          /* repetitions, for the progress line */
+        unsigned rounds;
+        int extra_time_spent;
+};
+
+/* One repetition of trial t, in a process of its own. */
+static int run_repetition(struct run *run, struct trial *t)
+{
+        struct point_outcome out;
+        char label[200];
+
+        report_point(label, sizeof label, &t->pt);
+        progress(run->done++, run->total, label, run->start_ns);
+        if (t->pt.idle_allowed)
+                noise_idle_release(&run->hold);
+        runner_run_point(&t->pt, t->pt.stream ? &run->stream_plan : &run->plan, run->o->timeout_s,
+                         helper_path(), &out);
+        if (t->pt.idle_allowed && noise_idle_hold(&run->hold) != 0) {
+                progress(0, 0, NULL, 0);
+                fprintf(stderr, "ipcbench: cannot hold idle CPUs awake again after %s: %s\n", label,
+                        run->hold.reason);
+                point_outcome_free(&out);
+                return -1;
+        }
+        if (out.status == OUTCOME_OK) {
+                trial_add(t, &out);
+                return 0;
+        }
+        /* A failure or a skip ends the point: said once, when it happens. */
+        t->status = out.status;
+        snprintf(t->reason, sizeof t->reason, "%s", out.reason);
+        point_outcome_free(&out);
+        if (!runner_interrupted()) {
+                progress(0, 0, NULL, 0);
+                fprintf(stderr, "ipcbench: %s %s: %s\n", t->status == OUTCOME_SKIPPED ? "skipped" : "FAILED",
+                        label, t->reason);
+        }
+        return 0;
+}
+
+/* Whether trial t gets a repetition in this round: up to the minimum, everyone still going;
+ * beyond it, only the points whose interval is still too wide, up to the maximum. */
+static int repetition_due(const struct run *run, const struct trial *t)
+{
+        if (t->status != OUTCOME_OK || t->n_reps >= run->o->max_repeat)
+                return 0;
+        return t->n_reps < run->o->repeat || trial_half_width(t) > REPEAT_MAX_HALF_WIDTH;
+}
+
+/* Round after round over the plan, each in its own shuffled order, until no point is due or
+ * the extra rounds reach their time cap. Returns -1 when the run cannot go on. */
+static int run_rounds(struct run *run, uint64_t seed)
+{
+        size_t *order = malloc((run->n_trials ? run->n_trials : 1) * sizeof *order);
+        uint64_t state = seed, first_rounds_ns = 0;
+        int rc = 0;
+
+        if (!order)
+                return -1;
+        run->total = run->n_trials * run->o->repeat;
+        for (unsigned round = 0; rc == 0 && !runner_interrupted(); round++) {
+                size_t due = 0;
+                for (size_t i = 0; i < run->n_trials; i++)
+                        if (repetition_due(run, &run->trials[i]))
+                                order[due++] = i;
+                if (!due)
+                        break;
+                if (round == run->o->repeat)
+                        first_rounds_ns = now_ns() - run->start_ns;
+                if (round >= run->o->repeat)
+                        run->total = run->done + due;
+                repeat_shuffle(order, due, &state);
+                run->rounds = round + 1;
+                for (size_t k = 0; k < due && rc == 0 && !runner_interrupted(); k++) {
+                        if (round >= run->o->repeat &&
+                            now_ns() - run->start_ns > first_rounds_ns * (1 + REPEAT_EXTRA_TIME_SHARE)) {
+                                run->extra_time_spent = 1;
+                                goto out;
+                        }
+                        rc = run_repetition(run, &run->trials[order[k]]);
+                }
+        }
+out:
+        progress(0, 0, NULL, 0);
+        free(order);
+        return rc;
+}
+
+/* The rows of every trial that ran, and a notice for each that did not or stayed unstable. */
+struct run_rows {
+        struct result *rows;
+        size_t n;
+        struct meta_notice *notices;
+        char (*labels)[200];
+        size_t n_notices;
+        struct meta_unstable *unstable;
+        size_t n_unstable;
+        char reasons[][160];
+};
+
+static void run_rows_free(struct run_rows *rr)
+{
+        if (!rr)
+                return;
+        for (size_t i = 0; rr->rows && i < rr->n; i++)
+                result_free(&rr->rows[i]);
+        free(rr->rows);
+        free(rr->notices);
+        free(rr->labels);
+        free(rr->unstable);
+        free(rr);
+}
+
+static struct run_rows *collect_rows(const struct run *run)
+{
+        size_t cap = run->n_trials * TRIAL_MAX_ROWS + 1;
+        struct run_rows *rr = calloc(1, sizeof *rr + cap * sizeof rr->reasons[0]);
+
+        if (!rr || !(rr->rows = calloc(cap, sizeof *rr->rows)) || !(rr->notices = calloc(cap, sizeof *rr->notices)) ||
+            !(rr->labels = calloc(cap, sizeof *rr->labels)) || !(rr->unstable = calloc(cap, sizeof *rr->unstable)))
+                goto out_of_memory;
+        for (size_t i = 0; i < run->n_trials; i++) {
+                const struct trial *t = &run->trials[i];
+                if (t->status != OUTCOME_OK) {
+                        report_point(rr->labels[rr->n_notices], sizeof rr->labels[0], &t->pt);
+                        rr->notices[rr->n_notices] = (struct meta_notice){
+                                .kind = t->status == OUTCOME_SKIPPED ? "skipped" : "failed",
+                                .point = rr->labels[rr->n_notices], .reason = t->reason,
+                        };
+                        rr->n_notices++;
+                        continue;
+                }
+                int n = trial_rows(t, rr->rows + rr->n, REPEAT_MAX_HALF_WIDTH);
+                if (n < 0)
+                        goto out_of_memory;
+                for (int k = 0; k < n; k++) {
+                        const struct result *r = &rr->rows[rr->n + k];
+                        if (!r->unstable)
+                                continue;
+                        report_row(rr->labels[rr->n_notices], sizeof rr->labels[0], r);
+                        double half = result_half_width(&r->series[0]);
+                        snprintf(rr->reasons[rr->n_notices], sizeof rr->reasons[0],
+                                 "its median's 95 %% interval is -+%.1f %% after %u repetitions",
+                                 half * 100, r->repetitions);
+                        rr->unstable[rr->n_unstable++] = (struct meta_unstable){
+                                .point = rr->labels[rr->n_notices], .metric = r->series[0].metric,
+                                .half_width = half, .repetitions = r->repetitions,
+                        };
+                        rr->notices[rr->n_notices] = (struct meta_notice){
+                                .kind = "unstable", .point = rr->labels[rr->n_notices],
+                                .reason = rr->reasons[rr->n_notices],
+                        };
+                        rr->n_notices++;
+                }
+                rr->n += (size_t)n;
+        }
+        return rr;
+out_of_memory:
+        run_rows_free(rr);
+        return NULL;
+}
+
+/* Take the idle hold the options ask for; say once when it cannot be had. */
+static void hold_idle(struct run *run)
+{
+        run->hold.fd = -1;
+        if (run->o->cpu_idle_allow)
+                return;
+        run->idle_held = noise_idle_hold(&run->hold) == 0;
+        if (!run->idle_held)
+                fprintf(stderr, "ipcbench: note: idle CPUs are not held awake (%s): cross-cpu figures "
+                        "include waking a halted CPU; rows say cpu_idle=allowed\n", run->hold.reason);
+}
+
 static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                    const struct bench *const *table, size_t count)
 {
         struct run_options o;
         /* Freed on every return: cmd_run has many early ones (usage errors). */
         struct plan plan __attribute__((cleanup(plan_free))) = { 0 };
+        struct run run = { .o = &o, .hold = { .fd = -1 } };
         char err[512], run_id[64], run_dir[PATH_MAX], partial_dir[PATH_MAX], label[200];
         time_t started = time(NULL);
-        uint64_t start_ns = now_ns();
+        uint64_t seed;
         double load = meta_load_average();
 
         if (options_parse_run(argc, argv, &o, err, sizeof err) != 0) {
@@ -547,12 +573,14 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                 if (!matched)
                         return usage_error("no benchmark matches '%s'; see 'ipcbench list'", glob);
         }
+        if (!o.dry_run)
+                hold_idle(&run);
         int sized = 0, swept = 0;
         for (size_t i = 0; i < count; i++) {
                 int selected = !o.n_globs;
                 for (size_t g = 0; g < o.n_globs && !selected; g++)
                         selected = fnmatch(o.globs[g], table[i]->name, 0) == 0;
-                if (selected && plan_bench(&plan, table[i], &o) != 0) {
+                if (selected && plan_bench(&plan, table[i], &o, o.dry_run ? !o.cpu_idle_allow : run.idle_held) != 0) {
                         fputs("ipcbench: out of memory\n", stderr);
                         return 1;
                 }
@@ -568,6 +596,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
 
         if (plan.n == 0) {
                 char chosen[80];
+                noise_idle_release(&run.hold);
                 snprintf(chosen, sizeof chosen, "--mode %s --placement %s%s",
                          o.modes == MODE_THREAD ? "thread" : o.modes == MODE_PROCESS ? "process" : "both",
                          o.placements == PLACEMENT_SAME ? "same-cpu"
@@ -585,29 +614,34 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                         puts(label);
                 }
                 if (o.iterations)
-                        printf("%zu points, %u repetition%s each, %llu timed operations per point\n",
-                               plan.n, o.repeat, o.repeat == 1 ? "" : "s", (unsigned long long)o.iterations);
+                        printf("%zu points, %u to %u repetitions each, %llu timed operations per "
+                               "repetition\n", plan.n, o.repeat, o.max_repeat, (unsigned long long)o.iterations);
                 else
-                        printf("%zu points, %u repetition%s each, %g s timed per point: at least %.0f s\n",
-                               plan.n, o.repeat, o.repeat == 1 ? "" : "s", o.duration_s,
+                        printf("%zu points, %u to %u repetitions each, %g s timed per repetition: at "
+                               "least %.3g s\n", plan.n, o.repeat, o.max_repeat, o.duration_s,
                                (double)plan.n * o.repeat * o.duration_s * 1.1);
                 return 0;
         }
         if (o.data_dir) {
                 struct stat st;
-                if (stat(o.data_dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(o.data_dir, W_OK | X_OK) != 0)
+                if (stat(o.data_dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(o.data_dir, W_OK | X_OK) != 0) {
+                        noise_idle_release(&run.hold);
                         return usage_error("--dir: '%s' is not a directory ipcbench can write in", o.data_dir);
+                }
                 setenv(RUNNER_DATA_DIR_ENV, o.data_dir, 1);
         }
 
         /* The run directory is made under a hidden name and renamed when complete, so an
          * interrupted or failed run leaves no partial results behind. */
         strftime(run_id, sizeof run_id, "%Y%m%d-%H%M%S", localtime(&started));
-        if (strlen(o.out_root) > PATH_MAX - 64)
+        if (strlen(o.out_root) > PATH_MAX - 64) {
+                noise_idle_release(&run.hold);
                 return usage_error("--out: '%s' is too long a path", o.out_root);
+        }
         if (mkdir_parents(o.out_root) != 0) {
                 fprintf(stderr, "ipcbench: --out '%s': cannot create the directory: %s\n",
                         o.out_root, strerror(errno));
+                noise_idle_release(&run.hold);
                 return 2;
         }
         for (int k = 1; ; k++) {
@@ -622,85 +656,74 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                 if (errno != EEXIST || k > 100) {
                         fprintf(stderr, "ipcbench: --out '%s': cannot write there: %s\n",
                                 o.out_root, strerror(errno));
+                        noise_idle_release(&run.hold);
                         return 2;
                 }
         }
 
         catch_interrupts();
         double timer_cost = clock_timer_cost_ns();
-        struct measure_plan mplan = {
+        run.plan = (struct measure_plan){
                 .iterations = o.iterations, .duration_s = o.duration_s,
                 .warmup_s = o.duration_s / 10, .min_batch_ns = 1000,
                 .min_samples = 10, .max_samples = 4000000,
         };
         /* A throughput sample is a batch of messages and one acknowledgement: at least 1 ms of
          * messages, so the acknowledgement's round trip stays a small part of it. */
-        struct measure_plan stream_plan = mplan;
-        stream_plan.min_batch_ns = 1000000;
-        struct result *results = calloc(plan.n ? plan.n : 1, sizeof *results);
-        struct meta_notice *notices = calloc(plan.n ? plan.n : 1, sizeof *notices);
-        char (*notice_points)[200] = calloc(plan.n ? plan.n : 1, sizeof *notice_points);
-        size_t n_notices = 0;
-        int failed = 0;
-        if (!results || !notices || !notice_points) {
+        run.stream_plan = run.plan;
+        run.stream_plan.min_batch_ns = 1000000;
+        if (o.seed_set)
+                seed = o.seed;
+        else if (getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
+                seed = (uint64_t)started ^ ((uint64_t)getpid() << 32);
+        run.trials = calloc(plan.n, sizeof *run.trials);
+        if (!run.trials) {
                 fputs("ipcbench: out of memory\n", stderr);
                 remove_tree(partial_dir);
+                noise_idle_release(&run.hold);
                 return 1;
         }
+        run.n_trials = plan.n;
+        for (size_t i = 0; i < plan.n; i++)
+                run.trials[i] = (struct trial){ .pt = plan.points[i], .status = OUTCOME_OK };
+        run.start_ns = now_ns();
+        int rc = run_rounds(&run, seed) == 0 ? 0 : 1;
+        noise_idle_release(&run.hold);
 
-        for (size_t i = 0; i < plan.n && !runner_interrupted(); i++) {
-                struct result *r = &results[i];
-                r->pt = plan.points[i];
-                r->status = OUTCOME_OK;
-                report_point(label, sizeof label, &r->pt);
-                for (unsigned rep = 0; rep < o.repeat && r->status == OUTCOME_OK; rep++) {
-                        struct point_outcome out;
-                        progress(i, plan.n, label, start_ns);
-                        runner_run_point(&r->pt, r->pt.stream ? &stream_plan : &mplan, o.timeout_s,
-                                         helper_path(), &out);
-                        pool(r, &out);
-                        point_outcome_free(&out);
-                }
-                progress(0, 0, NULL, 0);
-                for (size_t k = 0; k < r->n_series && r->status == OUTCOME_OK; k++)
-                        if (stats_summarize(r->series[k].samples, r->series[k].n, &r->series[k].stats) != 0) {
-                                r->status = OUTCOME_FAILED;
-                                snprintf(r->reason, sizeof r->reason, "out of memory for the statistics");
-                        }
-                if (r->status == OUTCOME_OK || runner_interrupted())
-                        continue;
-                fprintf(stderr, "ipcbench: %s %s: %s\n", r->status == OUTCOME_SKIPPED ? "skipped" : "FAILED",
-                        label, r->reason);
-                snprintf(notice_points[n_notices], sizeof notice_points[n_notices], "%s", label);
-                notices[n_notices] = (struct meta_notice){
-                        .kind = r->status == OUTCOME_SKIPPED ? "skipped" : "failed",
-                        .point = notice_points[n_notices], .reason = r->reason,
-                };
-                n_notices++;
-                failed |= r->status == OUTCOME_FAILED;
-        }
-
-        int rc = failed ? 1 : 0;
+        struct run_rows *rr = NULL;
         if (runner_interrupted()) {
                 remove_tree(partial_dir);
                 fputs("ipcbench: interrupted; no results written\n", stderr);
                 rc = 130;
                 goto out;
         }
+        rr = collect_rows(&run);
+        if (!rr) {
+                fputs("ipcbench: out of memory\n", stderr);
+                remove_tree(partial_dir);
+                rc = 1;
+                goto out;
+        }
+        for (size_t i = 0; i < rr->n_notices; i++)
+                rc |= strcmp(rr->notices[i].kind, "failed") == 0;
 
         struct meta_info meta = {
-                .run_id = run_id, .started = started, .wall_s = (double)(now_ns() - start_ns) / 1e9,
+                .run_id = run_id, .started = started, .wall_s = (double)(now_ns() - run.start_ns) / 1e9,
                 .argc = full_argc, .argv = full_argv, .timer_cost_ns = timer_cost,
-                .load_average_1m = load, .options = &o, .notices = notices, .n_notices = n_notices,
+                .load_average_1m = load, .options = &o, .notices = rr->notices,
+                .n_notices = rr->n_notices, .unstable = rr->unstable, .n_unstable = rr->n_unstable,
+                .idle_held = run.idle_held, .idle_reason = o.cpu_idle_allow ? NULL : run.hold.reason[0] ? run.hold.reason : NULL,
+                .seed = seed, .rounds = run.rounds, .extra_time_spent = run.extra_time_spent,
+                .max_half_width = REPEAT_MAX_HALF_WIDTH,
         };
         char latest_tmp[PATH_MAX], latest[PATH_MAX];
         snprintf(latest_tmp, sizeof latest_tmp, "%s/.latest.%d", o.out_root, (int)getpid());
         snprintf(latest, sizeof latest, "%s/latest", o.out_root);
         unlink(latest_tmp);
-        if (write_results(partial_dir, run_id, results, plan.n) != 0 ||
-            write_placement(partial_dir, run_id, results, plan.n) != 0 ||
-            (o.raw && write_samples(partial_dir, run_id, results, plan.n) != 0) ||
-            write_meta(partial_dir, &meta) != 0 || rename(partial_dir, run_dir) != 0) {
+        if (output_results(partial_dir, run_id, rr->rows, rr->n, run.idle_held) != 0 ||
+            output_placement(partial_dir, run_id, rr->rows, rr->n, run.idle_held) != 0 ||
+            (o.raw && output_samples(partial_dir, run_id, rr->rows, rr->n) != 0) ||
+            output_meta(partial_dir, &meta) != 0 || rename(partial_dir, run_dir) != 0) {
                 fprintf(stderr, "ipcbench: writing results into '%s': %s\n", partial_dir, strerror(errno));
                 remove_tree(partial_dir);
                 rc = 1;
@@ -710,17 +733,13 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
         if (symlink(run_id, latest_tmp) != 0 || rename(latest_tmp, latest) != 0)
                 fprintf(stderr, "ipcbench: warning: cannot update '%s': %s\n", latest, strerror(errno));
 
-        report_summary(stdout, results, plan.n);
+        report_summary(stdout, rr->rows, rr->n, &meta);
         printf("\nresults: %s\n", run_dir);
 out:
-        for (size_t i = 0; i < plan.n; i++) {
-                for (size_t k = 0; k < results[i].n_series; k++)
-                        free(results[i].series[k].samples);
-                free(results[i].contexts);
-        }
-        free(results);
-        free(notices);
-        free(notice_points);
+        run_rows_free(rr);
+        for (size_t i = 0; i < run.n_trials; i++)
+                trial_free(&run.trials[i]);
+        free(run.trials);
         return rc;
 }
 

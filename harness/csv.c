@@ -6,7 +6,8 @@
 
 const char csv_results_header[] =
         "run_id,benchmark,group,mechanism,variant,mode,placement,size_bytes,param,param_value,"
-        "metric,unit,n,min,p50,p90,p99,p999,max,mean,stddev";
+        "metric,unit,n,min,p50,p90,p99,p999,max,mean,stddev,repetitions,ci_low,ci_high,batch,cpu_idle,"
+        "vcpu_distance,probe_ns";
 
 void csv_field(FILE *f, const char *text)
 {
@@ -72,5 +73,15 @@ void csv_write_row(FILE *f, const struct csv_row *r)
                 fputc(',', f);
                 csv_number(f, numbers[i]);
         }
+        fprintf(f, ",%u,", r->repetitions);
+        csv_number(f, r->ci_low);
+        fputc(',', f);
+        csv_number(f, r->ci_high);
+        fprintf(f, ",%llu,", (unsigned long long)r->batch);
+        csv_field(f, r->cpu_idle);
+        fputc(',', f);
+        csv_field(f, r->vcpu_distance);
+        fputc(',', f);
+        csv_number(f, r->probe_ns);
         fputc('\n', f);
 }

@@ -3,6 +3,7 @@
 #ifndef IPCBENCH_CSV_H
 #define IPCBENCH_CSV_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "stats.h"
@@ -16,6 +17,12 @@ struct csv_row {
         long param_value;
         const char *metric, *unit;
         struct stats stats;          /* NAN fields become empty cells */
+        unsigned repetitions;
+        double ci_low, ci_high;      /* 95 % interval of stats.p50 */
+        uint64_t batch;              /* operations per timed sample */
+        const char *cpu_idle;        /* "awake" or "allowed" */
+        const char *vcpu_distance;   /* "near", "far", "mixed", or "" */
+        double probe_ns;             /* NAN: empty */
 };
 
 void csv_write_header(FILE *f);

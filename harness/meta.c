@@ -88,6 +88,22 @@ double meta_load_average(void)
         return getloadavg(&load, 1) == 1 ? load : -1;
 }
 
+const char *meta_portable_arg(const char *arg, int is_program)
+{
+        static char cwd[4096];
+        const char *slash = strrchr(arg, '/');
+        size_t len;
+
+        if (is_program)
+                return slash ? slash + 1 : arg;
+        if (arg[0] != '/' || !getcwd(cwd, sizeof cwd))
+                return arg;
+        len = strlen(cwd);
+        if (strncmp(arg, cwd, len) == 0 && arg[len] == '/')
+                return arg + len + 1;
+        return arg;
+}
+
 void meta_write(FILE *f, const struct meta_info *m)
 {
         struct utsname u;
@@ -109,7 +125,7 @@ void meta_write(FILE *f, const struct meta_info *m)
         fputs(",\n  \"command_line\": [", f);
         for (int i = 0; i < m->argc; i++) {
                 fputs(i ? ", " : "", f);
-                json_string(f, m->argv[i]);
+                json_string(f, meta_portable_arg(m->argv[i], i == 0));
         }
         fputs("],\n  \"host\": ", f);
         json_string(f, u.nodename);
@@ -156,9 +172,29 @@ void meta_write(FILE *f, const struct meta_info *m)
         fputs("\n  }", f);
 
         fprintf(f, ",\n  \"options\": {\"profile\": \"%s\", \"duration_s\": %g, \"iterations\": %llu, "
-                "\"repeat\": %u, \"timeout_s\": %g, \"raw\": %s}",
+                "\"repeat\": %u, \"max_repeat\": %u, \"timeout_s\": %g, \"raw\": %s}",
                 options_profile_name(o->profile), o->iterations ? 0.0 : o->duration_s,
-                (unsigned long long)o->iterations, o->repeat, o->timeout_s, o->raw ? "true" : "false");
+                (unsigned long long)o->iterations, o->repeat, o->max_repeat, o->timeout_s,
+                o->raw ? "true" : "false");
+        fprintf(f, ",\n  \"cpu_idle\": {\"requested\": \"%s\", \"held\": %s, \"reason\": ",
+                o->cpu_idle_allow ? "allow" : "awake", m->idle_held ? "true" : "false");
+        json_string(f, m->idle_reason);
+        fputs("}", f);
+        fprintf(f, ",\n  \"repetitions\": {\"min\": %u, \"max\": %u, \"seed\": %llu, \"rounds\": %u, "
+                "\"order\": \"the plan in rounds, each shuffled\", \"max_half_width_pct\": %g, "
+                "\"extra_time_cap_reached\": %s}",
+                o->repeat, o->max_repeat, m->seed, m->rounds, m->max_half_width * 100,
+                m->extra_time_spent ? "true" : "false");
+        fputs(",\n  \"unstable\": [", f);
+        for (size_t i = 0; i < m->n_unstable; i++) {
+                fputs(i ? ",\n    {\"point\": " : "\n    {\"point\": ", f);
+                json_string(f, m->unstable[i].point);
+                fputs(", \"metric\": ", f);
+                json_string(f, m->unstable[i].metric);
+                fprintf(f, ", \"ci_half_width_pct\": %.1f, \"repetitions\": %u}",
+                        m->unstable[i].half_width * 100, m->unstable[i].repetitions);
+        }
+        fputs(m->n_unstable ? "\n  ]" : "]", f);
 
         fputs(",\n  \"notices\": [", f);
         for (size_t i = 0; i < m->n_notices; i++) {

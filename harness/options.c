@@ -14,17 +14,26 @@ const char options_run_help[] =
 "print a summary, and write results.csv, placement.csv and meta.json into OUT/<run_id>/.\n"
 "\n"
 "options:\n"
-"  --quick                 quick profile: fewer sizes, 0.05 s per point (a first look)\n"
-"  --full                  full profile: every size and parameter value, 0.5 s per point,\n"
-"                          each point repeated 3 times (default profile: 0.25 s per point)\n"
+"  --quick                 quick profile: fewer sizes, 2 repetitions of 0.02 s (a first look)\n"
+"  --full                  full profile: every size and parameter value, 5 to 10\n"
+"                          repetitions of 0.2 s (default profile: 3 to 6 of 0.04 s)\n"
 "  --mode M                thread | process | both (default both): how the peer runs\n"
 "  --placement P           same-cpu | cross-cpu | both (default both): where the peers run\n"
 "  --sizes LIST            message sizes, e.g. 64,4K,1M (binary K/M/G), for round trips\n"
 "                          and throughput alike\n"
 "  --params LIST           values of the swept parameter (see 'ipcbench list'), e.g. 0,64\n"
 "  --iterations N          timed operations per point (instead of a duration)\n"
-"  --duration SECONDS      timed seconds per point (default 0.25, quick 0.05, full 0.5)\n"
-"  --repeat R              independent repetitions of each point (default 1, full 3)\n"
+"  --duration SECONDS      timed seconds per repetition (default 0.04, quick 0.02, full 0.2)\n"
+"  --repeat R              independent repetitions of every point, each in a fresh process,\n"
+"                          spread through the run in rounds of shuffled order (default 3,\n"
+"                          quick 2, full 5); they give each median its 95 % interval\n"
+"  --max-repeat M          more repetitions, up to M, for a point whose interval is wider\n"
+"                          than -+5 % of its median, while the run has taken at most half as\n"
+"                          long again as its first rounds (default 6, quick 2, full 10)\n"
+"  --seed N                the order of the repetitions (default: random; meta.json says it)\n"
+"  --cpu-idle C            awake | allow (default awake): awake holds a PM QoS request of 0\n"
+"                          on /dev/cpu_dma_latency while measuring, so idle CPUs poll instead\n"
+"                          of halting and a wake-up across CPUs is not a wake from deep idle\n"
 "  --timeout SECONDS       watchdog: a point running longer is killed and marked failed\n"
 "                          (default 60)\n"
 "  --out DIR               results root (default: results); the run goes to DIR/<run_id>\n"
@@ -192,7 +201,7 @@ int is_option(const char *arg, const char *name)
 
 int options_parse_run(int argc, char **argv, struct run_options *o, char *err, size_t err_len)
 {
-        int duration_set = 0, repeat_set = 0, options_done = 0, quick = 0, full = 0;
+        int duration_set = 0, repeat_set = 0, max_repeat_set = 0, options_done = 0, quick = 0, full = 0;
 
         memset(o, 0, sizeof *o);
         o->modes = MODE_THREAD | MODE_PROCESS;
@@ -288,6 +297,30 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, s
                         }
                         o->repeat = (unsigned)r;
                         repeat_set = 1;
+                } else if (is_option(arg, "--max-repeat")) {
+                        VALUE("a whole number of repetitions, 1 to 1000");
+                        if (options_parse_unsigned(v, 1, 1000, &o->max_repeat) != 0) {
+                                snprintf(err, err_len, "--max-repeat: '%s' is not a whole number from 1 to 1000", v);
+                                return 2;
+                        }
+                        max_repeat_set = 1;
+                } else if (is_option(arg, "--seed")) {
+                        VALUE("a whole number, 0 to 18446744073709551615");
+                        if (options_parse_count(v, 0, UINT64_MAX, &o->seed) != 0) {
+                                snprintf(err, err_len, "--seed: '%s' is not a whole number from 0 to "
+                                         "18446744073709551615", v);
+                                return 2;
+                        }
+                        o->seed_set = 1;
+                } else if (is_option(arg, "--cpu-idle")) {
+                        VALUE("awake or allow");
+                        if (strcmp(v, "awake") == 0 || strcmp(v, "allow") == 0) {
+                                o->cpu_idle_allow = strcmp(v, "allow") == 0;
+                        } else {
+                                snprintf(err, err_len, "--cpu-idle: '%s' is not accepted; use awake "
+                                         "(hold idle CPUs awake while measuring) or allow", v);
+                                return 2;
+                        }
                 } else if (is_option(arg, "--timeout")) {
                         VALUE("seconds, e.g. 60");
                         if (options_parse_seconds(v, 86400, &o->timeout_s) != 0) {
@@ -316,9 +349,18 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, s
         }
         o->profile = quick ? PROFILE_QUICK : full ? PROFILE_FULL : PROFILE_DEFAULT;
         if (!duration_set)
-                o->duration_s = quick ? 0.05 : full ? 0.5 : 0.25;
-        if (!repeat_set && full)
-                o->repeat = 3;
+                o->duration_s = quick ? 0.02 : full ? 0.2 : 0.04;
+        if (!repeat_set)
+                o->repeat = quick ? 2 : full ? 5 : 3;
+        if (!max_repeat_set)
+                o->max_repeat = quick ? 2 : full ? 10 : 6;
+        if (max_repeat_set && o->max_repeat < o->repeat) {
+                snprintf(err, err_len, "--max-repeat %u is below --repeat %u; give at least as many",
+                         o->max_repeat, o->repeat);
+                return 2;
+        }
+        if (o->max_repeat < o->repeat)
+                o->max_repeat = o->repeat;
         return 0;
 }
 

@@ -25,7 +25,11 @@ struct run_options {
         size_t n_params;              /* 0: each benchmark's own values */
         uint64_t iterations;          /* 0: by duration */
         double duration_s;            /* per point */
-        unsigned repeat;
+        unsigned repeat;              /* repetitions of every point, at least */
+        unsigned max_repeat;          /* at most, for a point whose interval stays wide */
+        int cpu_idle_allow;           /* --cpu-idle allow: do not hold idle CPUs awake */
+        uint64_t seed;                /* of the repetitions' order */
+        int seed_set;                 /* 0: a random one, recorded in meta.json */
         double timeout_s;             /* watchdog, per point and repetition */
         const char *out_root;
         const char *data_dir;         /* --dir: where file benchmarks write; NULL: /dev/shm */

@@ -81,8 +81,20 @@ void report_point(char *buf, size_t len, const struct point *pt)
         }
         if (pt->bench->param)
                 snprintf(param, sizeof param, " %s=%ld", pt->bench->param, pt->param_value);
-        snprintf(buf, len, "%s %s %s%s%s%s", pt->bench->name, peer_kind_name(pt->mode),
-                 placement_name(pt->placement), size, param, pt->stream ? " stream" : "");
+        snprintf(buf, len, "%s %s %s%s%s%s%s", pt->bench->name, peer_kind_name(pt->mode),
+                 placement_name(pt->placement), size, param, pt->stream ? " stream" : "",
+                 pt->idle_allowed ? " idle-allowed" : "");
+}
+
+void report_row(char *buf, size_t len, const struct result *r)
+{
+        char point[200];
+
+        report_point(point, sizeof point, &r->pt);
+        if (r->distance == DISTANCE_NONE)
+                snprintf(buf, len, "%s", point);
+        else
+                snprintf(buf, len, "%s %s", point, noise_distance_name(r->distance));
 }
 
 /* Series that compare directly: same group, metric, placement, size and param. */
@@ -91,7 +103,8 @@ static int same_comparison(const struct result *a, const struct result_series *a
 {
         return strcmp(a->pt.bench->group, b->pt.bench->group) == 0 &&
                strcmp(as->metric, bs->metric) == 0 && a->pt.placement == b->pt.placement &&
-               a->pt.size_bytes == b->pt.size_bytes && a->pt.param_value == b->pt.param_value;
+               a->pt.size_bytes == b->pt.size_bytes && a->pt.param_value == b->pt.param_value &&
+               a->pt.idle_allowed == b->pt.idle_allowed && a->distance == b->distance;
 }
 
 static double fastest_median(const struct result *results, size_t n, const struct result *r,
@@ -116,7 +129,8 @@ static const struct result_series *thread_twin(const struct result *results, siz
                 const struct result *t = &results[j];
                 if (t->status != OUTCOME_OK || t->pt.bench != p->pt.bench || t->pt.mode != PEER_THREAD ||
                     t->pt.placement != p->pt.placement || t->pt.size_bytes != p->pt.size_bytes ||
-                    t->pt.param_value != p->pt.param_value || t->pt.stream != p->pt.stream)
+                    t->pt.param_value != p->pt.param_value || t->pt.stream != p->pt.stream ||
+                    t->pt.idle_allowed != p->pt.idle_allowed || t->distance != p->distance)
                         continue;
                 for (size_t k = 0; k < t->n_series; k++)
                         if (strcmp(t->series[k].metric, ps->metric) == 0)
@@ -170,13 +184,23 @@ static void report_bounds(FILE *out, const struct result *results, size_t n)
                 const struct result *r = &results[i];
                 if (r->status != OUTCOME_OK || !r->pt.bench->bounds)
                         continue;
-                report_point(point, sizeof point, &r->pt);
+                report_row(point, sizeof point, r);
                 for (size_t k = 0; k < r->n_series; k++) {
                         const struct result_series *rs = &r->series[k], *bs = NULL;
                         /* A stream's rate is its throughput again, in messages. */
                         if (strcmp(rs->metric, "rtt") != 0 && strcmp(rs->metric, "throughput") != 0)
                                 continue;
                         for (const char *const *bound = r->pt.bench->bounds; *bound; bound++) {
+                                /* Across CPUs the point's own probe is its cache line, measured
+                                 * around it with the vCPUs where they were then. */
+                                if (strcmp(*bound, BENCH_CACHELINE_BOUND) == 0 && !isnan(r->probe_ns) &&
+                                    strcmp(rs->metric, "rtt") == 0) {
+                                        fprintf(out, "of limit  %s %s: %.3gx its own cache-line probe (%.0f ns)%s\n",
+                                                point, rs->metric, rs->stats.p50 / r->probe_ns, r->probe_ns,
+                                                rs->stats.p50 < r->probe_ns ? ": BELOW the floor, so not a "
+                                                "hand-over between these two CPUs" : "");
+                                        continue;
+                                }
                                 const struct result *b = bound_point(results, n, *bound, r, rs, &bs);
                                 if (b)
                                         fprintf(out, "of limit  %s %s: %.3gx %s (%s %s)\n", point,
@@ -202,80 +226,176 @@ static int field(const char *text, int width)
         return width + extra;
 }
 
-void report_summary(FILE *out, const struct result *results, size_t n)
+/* "±2.1 %": the interval's wider side relative to the median. */
+static void interval_text(char *buf, size_t len, const struct result_series *rs)
 {
-        char median[32], sigma[32], lo[32], hi[32], range[80], point[160];
-        size_t shown = 0, noisy = 0;
-        int width = 30;
+        double half = result_half_width(rs) * 100;
 
-        for (size_t i = 0; i < n; i++) {
-                report_point(point, sizeof point, &results[i].pt);
-                if ((int)strlen(point) > width)
-                        width = (int)strlen(point);
-        }
-        fprintf(out, "\n%-*s %-16s %10s %*s  %-*s %8s %9s %9s\n", width, "benchmark mode placement",
-                "metric", "median", field("± σ", 10), "± σ", field("min … max", 23), "min … max",
-                "n", "outliers", "relative");
+        if (isinf(half) || isnan(half))
+                snprintf(buf, len, "-");
+        else
+                snprintf(buf, len, "±%.*f %%", half < 10 ? 1 : 0, half);
+}
+
+/* A ratio a / b of two medians and its interval from theirs: [a_low / b_high, a_high / b_low]. */
+static void ratio_text(char *buf, size_t len, const struct result_series *a, const struct result_series *b)
+{
+        double ratio = a->stats.p50 / b->stats.p50, low = a->ci_low / b->ci_high,
+               high = b->ci_low > 0 ? a->ci_high / b->ci_low : INFINITY;
+
+        if (low <= 1 && 1 <= high)
+                snprintf(buf, len, "%.2f [%.2f … %.2f]: the same within this run's noise", ratio, low, high);
+        else
+                snprintf(buf, len, "%.2f [%.2f … %.2f]", ratio, low, high);
+}
+
+static void summary_rows(FILE *out, const struct result *results, size_t n, int width, size_t *batched)
+{
+        char median[32], ci[32], lo[32], hi[32], range[80], point[160];
+        size_t shown = 0;
+
+        fprintf(out, "\n%-*s %-16s %10s %*s  %-*s %8s %5s %9s\n", width, "benchmark mode placement",
+                "metric", "median", field("95 % CI", 9), "95 % CI", field("min … max", 24), "min … max",
+                "n", "reps", "relative");
         for (size_t i = 0; i < n; i++) {
                 const struct result *r = &results[i];
                 if (r->status != OUTCOME_OK)
                         continue;
-                report_point(point, sizeof point, &r->pt);
+                report_row(point, sizeof point, r);
                 for (size_t k = 0; k < r->n_series; k++) {
                         const struct result_series *rs = &r->series[k];
-                        double outlier_pct = 100.0 * (double)rs->stats.outliers / (double)rs->stats.n;
                         report_value(median, sizeof median, rs->stats.p50, rs->unit);
-                        report_value(sigma, sizeof sigma, rs->stats.stddev, rs->unit);
+                        interval_text(ci, sizeof ci, rs);
+                        if (k == 0 && r->unstable)
+                                strcat(ci, "!");
                         report_value(lo, sizeof lo, rs->stats.min, rs->unit);
                         report_value(hi, sizeof hi, rs->stats.max, rs->unit);
-                        snprintf(range, sizeof range, "%s … %s", lo, hi);
-                        fprintf(out, "%-*s %-16s %*s %*s  %-*s %8zu %8.1f%% ", width, point, rs->metric,
-                                field(median, 10), median, field(sigma, 10), sigma,
-                                field(range, 23), range, rs->stats.n, outlier_pct);
+                        /* A batched sample is a batch mean: its extremes are of means. */
+                        snprintf(range, sizeof range, "%s … %s%s", lo, hi, r->batch > 1 ? " *" : "");
+                        fprintf(out, "%-*s %-16s %*s %*s  %-*s %8zu %5u ", width, point, rs->metric,
+                                field(median, 10), median, field(ci, 9), ci, field(range, 24), range,
+                                rs->stats.n, rs->repetitions);
                         /* Only times compare as "x the fastest"; a rate's best is its largest. */
                         double fastest = strcmp(rs->unit, "ns") == 0 ? fastest_median(results, n, r, rs) : 0;
                         if (fastest > 0)
                                 fprintf(out, "%8.2fx\n", rs->stats.p50 / fastest);
                         else
                                 fprintf(out, "%9s\n", "-");
-                        noisy += outlier_pct > NOISY_OUTLIER_PCT;
                         shown++;
                 }
+                *batched += r->batch > 1;
         }
         if (!shown)
                 fprintf(out, "(no results)\n");
+}
 
-        /* The lecture's question asked of every benchmark that ran both ways. */
+/* The lecture's question asked of every benchmark that ran both ways. */
+static void summary_process_thread(FILE *out, const struct result *results, size_t n)
+{
+        char point[160], ratio[96];
+
         for (size_t i = 0; i < n; i++) {
                 const struct result *p = &results[i];
                 if (p->status != OUTCOME_OK || p->pt.mode != PEER_PROCESS || !bench_has_modes(p->pt.bench))
                         continue;
-                report_point(point, sizeof point, &p->pt);
+                report_row(point, sizeof point, p);
                 for (size_t k = 0; k < p->n_series; k++) {
                         const char *metric = p->series[k].metric, *split = p->pt.bench->split_metric;
                         /* A split is the same ratio again, a baseline is not the comparison. */
                         if ((split && strcmp(metric, split) == 0) || strcmp(metric, "baseline") == 0)
                                 continue;
                         const struct result_series *t = thread_twin(results, n, p, &p->series[k]);
-                        if (t && t->stats.p50 != 0)
-                                fprintf(out, "process ÷ thread  %s %s: %.2f\n", point, p->series[k].metric,
-                                        p->series[k].stats.p50 / t->stats.p50);
+                        if (t && t->stats.p50 != 0) {
+                                ratio_text(ratio, sizeof ratio, &p->series[k], t);
+                                fprintf(out, "process ÷ thread  %s %s: %s\n", point, metric, ratio);
+                        }
                 }
         }
-        report_bounds(out, results, n);
+}
+
+/* What waking an idle CPU costs: each point measured with idle allowed against its twin with
+ * the CPUs held awake. */
+static void summary_wake_cost(FILE *out, const struct result *results, size_t n)
+{
+        char point[160], allowed[32], awake[32], cost[32];
+
         for (size_t i = 0; i < n; i++) {
-                const struct result *r = &results[i];
-                if (r->status != OUTCOME_OK || r->repetitions < 2)
+                const struct result *a = &results[i];
+                if (a->status != OUTCOME_OK || !a->pt.idle_allowed || !a->n_series)
                         continue;
-                report_point(point, sizeof point, &r->pt);
-                for (size_t k = 0; k < r->n_series; k++) {
-                        const struct result_series *rs = &r->series[k];
-                        report_value(lo, sizeof lo, rs->repetition_median_min, rs->unit);
-                        report_value(hi, sizeof hi, rs->repetition_median_max, rs->unit);
-                        fprintf(out, "repetitions  %s %s: %u, medians %s … %s\n", point, rs->metric,
-                                rs->repetitions, lo, hi);
+                for (size_t j = 0; j < n; j++) {
+                        const struct result *h = &results[j];
+                        struct point twin = a->pt;
+                        twin.idle_allowed = 0;
+                        if (h->status != OUTCOME_OK || h->pt.idle_allowed || !h->n_series ||
+                            memcmp(&twin, &h->pt, sizeof twin) != 0 || h->distance != a->distance ||
+                            strcmp(h->series[0].metric, a->series[0].metric) != 0)
+                                continue;
+                        report_row(point, sizeof point, h);
+                        report_value(allowed, sizeof allowed, a->series[0].stats.p50, a->series[0].unit);
+                        report_value(awake, sizeof awake, h->series[0].stats.p50, h->series[0].unit);
+                        report_value(cost, sizeof cost, a->series[0].stats.p50 - h->series[0].stats.p50,
+                                     a->series[0].unit);
+                        fprintf(out, "waking an idle CPU  %s %s: %s more (%s with idle allowed, %s held "
+                                "awake)\n", point, a->series[0].metric, cost, allowed, awake);
+                        break;
                 }
         }
+}
+
+static void summary_noise(FILE *out, const struct result *results, size_t n, const struct meta_info *m,
+                          size_t batched)
+{
+        size_t reps = 0, steal = 0, moved = 0;
+        char point[160];
+
+        for (size_t i = 0; i < n; i++)
+                for (unsigned k = 0; k < results[i].repetitions; k++) {
+                        const struct point_context *c = &results[i].contexts[k];
+                        int cpus = c->cpu_peer >= 0 && c->cpu_peer != c->cpu_main ? 2 : 1;
+                        reps++;
+                        steal += !isnan(c->steal_ns) && c->window_ns &&
+                                 c->steal_ns > NOISE_STEAL_FLAG * (double)c->window_ns * cpus;
+                        moved += noise_distance(c->probe_before_ns, c->probe_after_ns) == DISTANCE_MIXED;
+                }
+        if (batched)
+                fprintf(out, "* %zu rows are of batched samples (operations far shorter than the "
+                        "clock's cost, timed together): their min, max and tail are of batch means\n", batched);
+        fprintf(out, "idle CPUs: %s; repetitions %u to %u each, in %u shuffled rounds (seed %llu)%s\n",
+                m->idle_held ? "held awake (PM QoS 0 on /dev/cpu_dma_latency)"
+                             : "allowed to halt: cross-cpu figures include waking them",
+                m->options->repeat, m->options->max_repeat, m->rounds, m->seed,
+                m->extra_time_spent ? "; the extra repetitions stopped at their time cap" : "");
+        if (steal || moved)
+                fprintf(out, "noise: of %zu repetitions, %zu lost over %.0f %% of their time to the host "
+                        "(steal) and %zu saw the two vCPUs moved (probes over %gx apart): placement.csv "
+                        "flags each\n", reps, steal, NOISE_STEAL_FLAG * 100, moved, NOISE_MOVED_RATIO);
+        if (!m->n_unstable)
+                return;
+        fprintf(out, "unstable (95 %% interval still over ±%.0f %% of the median; marked !): %zu of %zu rows",
+                m->max_half_width * 100, m->n_unstable, n);
+        for (size_t i = 0; i < m->n_unstable && i < 8; i++)
+                fprintf(out, "%s %s (±%.0f %%)", i ? "," : ":", m->unstable[i].point,
+                        m->unstable[i].half_width * 100);
+        fprintf(out, "%s\n", m->n_unstable > 8 ? ", … (all in meta.json)" : "");
+        (void)point;
+}
+
+void report_summary(FILE *out, const struct result *results, size_t n, const struct meta_info *m)
+{
+        char point[160];
+        size_t batched = 0;
+        int width = 30;
+
+        for (size_t i = 0; i < n; i++) {
+                report_row(point, sizeof point, &results[i]);
+                if ((int)strlen(point) > width)
+                        width = (int)strlen(point);
+        }
+        summary_rows(out, results, n, width, &batched);
+        summary_process_thread(out, results, n);
+        report_bounds(out, results, n);
+        summary_wake_cost(out, results, n);
         /* A correction larger than what it corrects is noise, not a fast switch. */
         for (size_t i = 0; i < n; i++) {
                 const struct result *r = &results[i];
@@ -284,15 +404,11 @@ void report_summary(FILE *out, const struct result *results, size_t n)
                         continue;
                 for (size_t k = 0; k < r->n_series; k++)
                         if (strcmp(r->series[k].metric, excess) == 0 && !(r->series[k].stats.p50 > 0)) {
-                                report_point(point, sizeof point, &r->pt);
+                                report_row(point, sizeof point, r);
                                 fprintf(out, "warning: %s: %s is not above zero: the baseline took as long "
                                         "as the measurement, so the difference is noise here; re-run "
                                         "with a longer --duration\n", point, excess);
                         }
         }
-        if (noisy)
-                fprintf(out, "warning: %zu of %zu rows have over %d%% outliers (samples more than "
-                        "3.5 MADs from the median; kept, not dropped). Creation and wake-ups have long "
-                        "tails, but if the machine is busy, re-run on a quiet system with --repeat 3.\n",
-                        noisy, shown, NOISY_OUTLIER_PCT);
+        summary_noise(out, results, n, m, batched);
 }

@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include "meta.h"
+#include "noise.h"
 #include "runner.h"
 #include "stats.h"
 
@@ -13,11 +15,12 @@ struct result_series {
         double *samples;
         size_t n;
         struct stats stats;
-        double repetition_median_min, repetition_median_max;
+        double ci_low, ci_high;      /* 95 % interval of stats.p50 (stats_median_interval) */
+        double *repetition_medians;  /* one per repetition */
         unsigned repetitions;
 };
 
-/* One point's result. */
+/* One row of results: a point's repetitions that saw one vCPU distance, pooled. */
 struct result {
         struct point pt;
         enum outcome status;
@@ -26,7 +29,14 @@ struct result {
         struct result_series series[SERIES_MAX];
         size_t n_series;
         struct point_context *contexts;   /* one per successful repetition */
+        enum vcpu_distance distance;
+        double probe_ns;             /* median of its repetitions' probes; NAN: none */
+        uint64_t batch;              /* the largest batch of its repetitions */
+        int unstable;                /* its first metric's interval stayed wider than allowed */
 };
+
+/* The interval's half-width relative to the median, the wider side: 0.05 is "±5 %". */
+double result_half_width(const struct result_series *rs);
 
 /* Whether a benchmark runs once per selected mode (a peer, or per_mode). */
 int bench_has_modes(const struct bench *b);
@@ -45,7 +55,10 @@ void report_size(char *buf, size_t len, size_t bytes);
 /* "create.fork process any", "ipc.pipe thread same-cpu 64 B" */
 void report_point(char *buf, size_t len, const struct point *pt);
 
+/* report_point and, across CPUs, the vCPUs' distance: "ipc.pipe thread cross-cpu 64 B near" */
+void report_row(char *buf, size_t len, const struct result *r);
+
 /* The summary table of all successful results, then process/thread ratios and warnings. */
-void report_summary(FILE *out, const struct result *results, size_t n);
+void report_summary(FILE *out, const struct result *results, size_t n, const struct meta_info *m);
 
 #endif

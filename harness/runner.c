@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "noise.h"
 #include "placement.h"
 #include "stats.h"
 
@@ -227,6 +229,20 @@ static void watch_process_peer(pid_t pid)
         on_child_exit(SIGCHLD);         /* it may have died before the handler was there */
 }
 
+/* Each cross-cpu repetition is framed by two probes of the cache line between its CPUs. */
+#define PROBE_SECONDS 0.005
+
+/* Steal of the point's CPUs so far: its one CPU, both, or all when unpinned. NAN: unknown. */
+static double point_steal_ns(const struct point_context *pc)
+{
+        uint64_t a = 0, b = 0;
+
+        if (noise_steal_ns(pc->cpu_main, &a) != 0 ||
+            (pc->cpu_peer >= 0 && pc->cpu_peer != pc->cpu_main && noise_steal_ns(pc->cpu_peer, &b) != 0))
+                return NAN;
+        return (double)a + (double)b;
+}
+
 static void task_switches(pid_t tgid, pid_t tid, long *vol, long *invol)
 {
         if (placement_task_switches(tgid, tid, vol, invol) != 0)
@@ -287,7 +303,8 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
                 .duration_s = plan->duration_s, .iterations = plan->iterations,
         };
         struct bench_ctx peer_ctx;
-        struct point_context pc = { .cpu_main = -1, .cpu_peer = -1 };
+        struct point_context pc = { .cpu_main = -1, .cpu_peer = -1, .batch = 1,
+                                    .probe_before_ns = NAN, .probe_after_ns = NAN };
         struct measure_samples samples = { 0 }, baseline = { 0 };
         struct peer peer;
         char err[1024] = "", peer_err[sizeof err];
@@ -319,6 +336,8 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
                 if (placement_pin_self(pc.cpu_main, err, sizeof err) != 0)
                         finish(fd, BENCH_FAILED, err);
         }
+        if (pt->placement == PLACE_CROSS_CPU)
+                pc.probe_before_ns = noise_cacheline_probe_ns(pc.cpu_peer, PROBE_SECONDS);
         ctx.parts = 1;
         ctx.state = b->state_bytes ? shared_state(b->state_bytes) : NULL;
         ctx.buf = touched_buffer(pt->size_bytes);
@@ -330,7 +349,10 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
 
         if (!(ctx.parts > 0))
                 ctx.parts = 1;
-        if (b->baseline) {
+        /* The baseline corrects a switch on one CPU; across two the hand-over is a wake-up,
+         * not a switch, and there is nothing for it to correct. */
+        int corrected = b->baseline && pt->placement == PLACE_SAME_CPU;
+        if (corrected) {
                 rc = measure_prepare(&ctx, b->baseline, plan, &batch);
                 if (rc == BENCH_OK)
                         rc = measure_samples(&ctx, b->baseline, plan, batch, &baseline);
@@ -361,12 +383,18 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
                         watch_process_peer(peer.pid);
         }
 
+        double steal0 = point_steal_ns(&pc);
+        uint64_t window0 = now_ns();
         if (b->measure) {
                 rc = b->measure(&ctx);
         } else {
                 measure_op op = pt->stream ? b->stream : b->run;
                 rc = measure_prepare(&ctx, op, plan, &batch);
+                /* A lossy stream's counts start with the timed window, as its rate does. */
+                ctx.sent_total = ctx.delivered_total = 0;
                 if (rc == BENCH_OK) {
+                        steal0 = point_steal_ns(&pc);
+                        window0 = now_ns();
                         task_switches(getpid(), gettid(), &v0, &i0);
                         if (b->peer)
                                 task_switches(peer.shared->tgid, peer.shared->tid, &pv0, &pi0);
@@ -376,6 +404,8 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
                                 task_switches(peer.shared->tgid, peer.shared->tid, &pv1, &pi1);
                 }
         }
+        pc.window_ns = now_ns() - window0;
+        pc.steal_ns = point_steal_ns(&pc) - steal0;
         if (rc == BENCH_OK && pc.cpu_main >= 0 && sched_getcpu() != pc.cpu_main) {
                 snprintf(err, sizeof err, "main was pinned to CPU %d but ended on CPU %d",
                          pc.cpu_main, sched_getcpu());
@@ -410,8 +440,11 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
                 b->teardown(&ctx);
         if (rc != BENCH_OK)
                 finish(fd, rc, err[0] ? err : "the timed run failed");
+        if (pt->placement == PLACE_CROSS_CPU)
+                pc.probe_after_ns = noise_cacheline_probe_ns(pc.cpu_peer, PROBE_SECONDS);
 
         pc.ops = b->measure ? 1 : samples.n * samples.batch;
+        pc.batch = b->measure ? 1 : samples.batch;
         pc.main_voluntary = (double)(v1 - v0) / (double)pc.ops;
         pc.main_involuntary = (double)(i1 - i0) / (double)pc.ops;
         pc.peer_voluntary = (double)(pv1 - pv0) / (double)pc.ops;
@@ -430,7 +463,7 @@ static void run_point_child(const struct point *pt, const struct measure_plan *p
                 if (record_series(b->metric, "ns", samples.ns_per_op, samples.n, 0, 1) != 0 ||
                     (b->split_metric && record_series(b->split_metric, "ns", samples.ns_per_op,
                                                       samples.n, 0, ctx.parts) != 0) ||
-                    (b->baseline && (record_series("baseline", "ns", baseline.ns_per_op, baseline.n, 0, 1) != 0 ||
+                    (corrected && (record_series("baseline", "ns", baseline.ns_per_op, baseline.n, 0, 1) != 0 ||
                                      record_series(b->excess_metric, "ns", samples.ns_per_op, samples.n,
                                                    baseline_ns, ctx.parts) != 0)))
                         finish(fd, BENCH_FAILED, "out of memory for the samples");

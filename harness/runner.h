@@ -17,13 +17,20 @@ struct point {
         size_t size_bytes;        /* 0: the benchmark takes no size */
         long param_value;         /* -1: no param */
         int stream;               /* a throughput point (bench->stream), not a round trip */
+        int idle_allowed;         /* run with idle CPUs allowed to halt, in a run that holds
+                                   * them awake (a benchmark's wake_cost points) */
 };
 
-/* Where each side ran and how often it was switched out, per timed operation. */
+/* Where each side ran, how often it was switched out per timed operation, and what the host
+ * did meanwhile: one repetition of a point. */
 struct point_context {
         int cpu_main, cpu_peer;   /* -1: no peer, or not pinned */
         uint64_t ops;
+        uint64_t batch;           /* operations per timed sample: above 1 a sample is a batch mean */
         double main_voluntary, main_involuntary, peer_voluntary, peer_involuntary;
+        uint64_t window_ns;       /* the timed window */
+        double steal_ns;          /* stolen from the point's CPUs in it; NAN: unknown */
+        double probe_before_ns, probe_after_ns;   /* cross-cpu: the cache-line probe; else NAN */
 };
 
 enum outcome { OUTCOME_OK, OUTCOME_SKIPPED, OUTCOME_FAILED };

@@ -96,6 +96,46 @@ int stats_summarize(const double *samples, size_t n, struct stats *out)
         out->mean = mean;
         out->stddev = n >= 2 ? sqrt(m2 / (double)(n - 1)) : NAN;
         out->outliers = count_outliers(sorted, n, out->p50);
+        /* Ranks j and k (1-based) with j = floor((n - 1.96 sqrt n) / 2), k = ceil(1 + (n + 1.96
+         * sqrt n) / 2): the normal approximation of the binomial around the median's rank. */
+        double spread = 1.96 * sqrt((double)n);
+        double j = floor(((double)n - spread) / 2), k = ceil(1 + ((double)n + spread) / 2);
+        out->median_low = sorted[j < 1 ? 0 : (size_t)j - 1];
+        out->median_high = sorted[k > (double)n ? n - 1 : (size_t)k - 1];
         free(sorted);
         return 0;
+}
+
+double stats_t975(size_t df)
+{
+        static const double table[] = {
+                12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+        };
+
+        if (df == 0)
+                return NAN;
+        if (df <= sizeof table / sizeof *table)
+                return table[df - 1];
+        return 1.96 + 2.5 / (double)df;
+}
+
+void stats_median_interval(double center, const double *rep_medians, size_t reps,
+                           double within_low, double within_high, double *low, double *high)
+{
+        double mean = 0, m2 = 0;
+
+        *low = within_low;
+        *high = within_high;
+        if (reps < 2)
+                return;
+        for (size_t i = 0; i < reps; i++) {
+                double delta = rep_medians[i] - mean;
+                mean += delta / (double)(i + 1);
+                m2 += delta * (rep_medians[i] - mean);
+        }
+        double half = stats_t975(reps - 1) * sqrt(m2 / (double)(reps - 1)) / sqrt((double)reps);
+        *low = fmin(*low, center - half);
+        *high = fmax(*high, center + half);
 }

@@ -13,6 +13,9 @@ struct stats {
         double min, p50, p90, p99, p999, max;   /* NAN when not enough samples */
         double mean, stddev;                    /* stddev: sample standard deviation, NAN if n < 2 */
         size_t outliers;                        /* modified z-score above 3.5 (MAD based) */
+        /* A 95 % interval of the median from these samples alone, by order statistics (the
+         * ranks n/2 -+ 1.96 sqrt(n)/2): what one repetition knows of its own median. */
+        double median_low, median_high;
 };
 
 /* Summarize n samples (n >= 1); the array is not modified. Returns 0, or -1 if out of memory. */
@@ -23,5 +26,18 @@ double stats_median(const double *values, size_t n);
 
 /* The p-quantile (0..1) of sorted values by linear interpolation between closest ranks. */
 double stats_quantile_sorted(const double *sorted, size_t n, double p);
+
+/* Student's t: the 0.975 quantile for df >= 1 degrees of freedom (a table to 30, then
+ * 1.96 + 2.5/df, within 0.002 of the true value). */
+double stats_t975(size_t df);
+
+/* A 95 % interval of a point's median that reflects the variation between its repetitions,
+ * not only within one: center -+ t(0.975, R-1) s / sqrt(R), where s is the sample standard
+ * deviation of the R repetitions' own medians, widened where needed to hold [within_low,
+ * within_high] (the pooled samples' own interval). With one repetition: that interval alone.
+ * The repetitions run apart from each other in time, so s holds what changes between runs
+ * (the host's episodes, a vCPU moved) and not just the jitter within one. */
+void stats_median_interval(double center, const double *rep_medians, size_t reps,
+                           double within_low, double within_high, double *low, double *high);
 
 #endif

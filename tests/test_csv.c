@@ -1,5 +1,5 @@
 /* The CSV writer against a golden file: the contract's header, empty cells for missing values,
- * full precision, RFC 4180 quoting. */
+ * full precision, RFC 4180 quoting, the repetitions' interval, batch, idle choice and probe. */
 #include <unistd.h>
 
 #include "check.h"
@@ -26,6 +26,8 @@ int main(int argc, char **argv)
                 .metric = "create", .unit = "ns",
                 .stats = { .n = 3, .min = 100, .p50 = 123.25, .p90 = NAN, .p99 = NAN,
                            .p999 = NAN, .max = 0.1 + 0.2, .mean = 1.0 / 3.0, .stddev = 2e-9 },
+                .repetitions = 3, .ci_low = 99.5, .ci_high = 150, .batch = 1, .cpu_idle = "awake",
+                .vcpu_distance = "", .probe_ns = NAN,
         };
         csv_write_row(f, &plain);
         struct csv_row tricky = {
@@ -34,6 +36,8 @@ int main(int argc, char **argv)
                 .param = "parent_rss_mib", .param_value = 256, .metric = "rtt", .unit = "ns",
                 .stats = { .n = 6000, .min = 1, .p50 = 2, .p90 = 3, .p99 = 4, .p999 = 5,
                            .max = 123456789012345.0, .mean = 2.5, .stddev = 0.5 },
+                .repetitions = 7, .ci_low = 1.9, .ci_high = 2.25, .batch = 64, .cpu_idle = "allowed",
+                .vcpu_distance = "far", .probe_ns = 553.5,
         };
         csv_write_row(f, &tricky);
         rewind(f);

@@ -214,8 +214,8 @@ int main(int argc, char **argv)
         CHECK_INT(run("both", "test.per_mode", "20"), 0);
         char mode_csv[512];
         snprintf(mode_csv, sizeof mode_csv, "%s/both-test.per_mode/latest/results.csv", root);
-        CHECK_CONTAINS(slurp(mode_csv), "test.per_mode,test,per_mode,,thread,any,,,,is_process,bool,1,0,0,");
-        CHECK_CONTAINS(slurp(mode_csv), "test.per_mode,test,per_mode,,process,any,,,,is_process,bool,1,1,1,");
+        CHECK_CONTAINS(slurp(mode_csv), "test.per_mode,test,per_mode,,thread,any,,,,is_process,bool,3,0,0,");
+        CHECK_CONTAINS(slurp(mode_csv), "test.per_mode,test,per_mode,,process,any,,,,is_process,bool,3,1,1,");
 
         for (int m = 0; m < 2; m++) {
                 /* The watchdog: killed within its limit, the peer with it, the run failed. */

@@ -72,22 +72,48 @@ int main(void)
         CHECK_INT(o.modes, MODE_THREAD | MODE_PROCESS);
         CHECK_INT(o.placements, PLACEMENT_SAME | PLACEMENT_CROSS);
         CHECK_INT(o.profile, PROFILE_DEFAULT);
-        CHECK_NUM(o.duration_s, 0.25);
-        CHECK_INT(o.repeat, 1);
+        CHECK_NUM(o.duration_s, 0.04);
+        CHECK_INT(o.repeat, 3);
+        CHECK_INT(o.max_repeat, 6);
+        CHECK_INT(o.cpu_idle_allow, 0);
+        CHECK_INT(o.seed_set, 0);
         CHECK_STR(o.out_root, "results");
 
-        /* The full profile: longer points, repeated, unless told otherwise. */
+        /* The full profile: longer repetitions, more of them, unless told otherwise. */
         CHECK_INT(parse(&o, err, sizeof err, 1, "--full"), 0);
         CHECK_INT(o.profile, PROFILE_FULL);
-        CHECK_NUM(o.duration_s, 0.5);
-        CHECK_INT(o.repeat, 3);
+        CHECK_NUM(o.duration_s, 0.2);
+        CHECK_INT(o.repeat, 5);
+        CHECK_INT(o.max_repeat, 10);
         CHECK_INT(o.dry_run, 0);
         CHECK_INT(parse(&o, err, sizeof err, 2, "--dry-run", "--no-stream"), 0);
         CHECK_INT(o.dry_run, 1);
         CHECK_INT(o.no_stream, 1);
         CHECK_INT(parse(&o, err, sizeof err, 5, "--full", "--repeat", "1", "--duration", "2"), 0);
         CHECK_INT(o.repeat, 1);
+        CHECK_INT(o.max_repeat, 10);
         CHECK_NUM(o.duration_s, 2);
+        /* More repetitions than the profile's most: the most follows. */
+        CHECK_INT(parse(&o, err, sizeof err, 2, "--repeat", "12"), 0);
+        CHECK_INT(o.max_repeat, 12);
+        CHECK_INT(parse(&o, err, sizeof err, 4, "--repeat", "4", "--max-repeat=9"), 0);
+        CHECK_INT(o.repeat, 4);
+        CHECK_INT(o.max_repeat, 9);
+        CHECK_INT(parse(&o, err, sizeof err, 4, "--repeat", "4", "--max-repeat", "3"), 2);
+        CHECK_CONTAINS(err, "--max-repeat 3 is below --repeat 4");
+        CHECK_INT(parse(&o, err, sizeof err, 2, "--max-repeat", "0"), 2);
+        CHECK_CONTAINS(err, "--max-repeat: '0'");
+        /* The idle choice and the order's seed. */
+        CHECK_INT(parse(&o, err, sizeof err, 2, "--cpu-idle", "allow"), 0);
+        CHECK_INT(o.cpu_idle_allow, 1);
+        CHECK_INT(parse(&o, err, sizeof err, 1, "--cpu-idle=awake"), 0);
+        CHECK_INT(o.cpu_idle_allow, 0);
+        CHECK_INT(parse(&o, err, sizeof err, 2, "--cpu-idle", "off"), 2);
+        CHECK_CONTAINS(err, "--cpu-idle: 'off' is not accepted; use awake");
+        CHECK_INT(parse(&o, err, sizeof err, 2, "--seed", "18446744073709551615"), 0);
+        CHECK(o.seed == UINT64_MAX && o.seed_set);
+        CHECK_INT(parse(&o, err, sizeof err, 2, "--seed", "-1"), 2);
+        CHECK_CONTAINS(err, "--seed: '-1'");
 
         /* Options before and after patterns, both spellings of a value. */
         CHECK_INT(parse(&o, err, sizeof err, 6, "create.*", "--mode", "thread", "--placement=cross-cpu",
@@ -95,8 +121,9 @@ int main(void)
         CHECK_INT(o.modes, MODE_THREAD);
         CHECK_INT(o.placements, PLACEMENT_CROSS);
         CHECK_INT(o.profile, PROFILE_QUICK);
-        CHECK_NUM(o.duration_s, 0.05);
-        CHECK_INT(o.repeat, 1);
+        CHECK_NUM(o.duration_s, 0.02);
+        CHECK_INT(o.repeat, 2);
+        CHECK_INT(o.max_repeat, 2);
         CHECK_INT(o.n_globs, 2);
         CHECK_STR(o.globs[1], "ipc.*");
         CHECK_INT(parse(&o, err, sizeof err, 4, "--sizes", "64,4K", "--iterations", "50"), 0);
