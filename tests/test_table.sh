@@ -22,8 +22,19 @@
 # and throughput over connections 1, 8, 64, 512 at 64 B in two placements, 4 KiB on one CPU
 # only; server.process unpinned has no 512: "—"; a different model fastest in each placement);
 # and in peers.csv an ack server row (`serve --model epoll + load` against sockperf).
+# The fixture has the columns of a repeated run (repetitions, ci_low, ci_high, batch, cpu_idle,
+# vcpu_distance, probe_ns) and meta.json its idle choice, repetitions and unstable points: the
+# cross-cpu ctx.pipe and ctx.futex round trips once more with idle allowed (the row "Waking an
+# idle CPU"; no other figure may use them), a point seen with the vCPUs near and far (the
+# unix.stream rtt across CPUs between threads: near has more repetitions; the tcp one between
+# processes: far has more, and its Processes ÷ Threads must not be stated), ipc.udp with its
+# loss (shown beside its peak throughput), three unstable points (†), intervals that overlap
+# (→ "within noise") and probes that bound the shared-memory round trips (÷ cache line).
 # A second pass with the create rows only must say "not measured in this run" for every
-# other lecture row and leave out the sections whose files or rows are absent.
+# other lecture row and leave out the sections whose files or rows are absent. A third, the
+# same fixture in the format from before those columns (tests/table/old-format/), must give
+# exactly the table it gave then; a fourth, with idle allowed throughout because it could not
+# be held, must say so and have no row "Waking an idle CPU".
 # To accept an intended change:
 #   scripts/table DIR && cp DIR/lecture-table.md tests/table/expected.md   (and read the diff)
 set -euo pipefail
@@ -45,9 +56,45 @@ cp "$repo/tests/table/results.csv" "$repo/tests/table/meta.json" \
 if ! diff -u "$repo/tests/table/expected.md" "$tmp/full/lecture-table.md"; then
 	fail "lecture-table.md differs from tests/table/expected.md (diff above)"
 fi
-if ! grep -q 'line 14 has 22 fields, expected 21 (quoted comma?): skipped' "$tmp/stderr"; then
+if ! grep -q 'line 14 has 29 fields, expected 28 (quoted comma?): skipped' "$tmp/stderr"; then
 	fail "expected stderr to report the quoted-comma row (line 14) as skipped; it said: $(cat "$tmp/stderr")"
 fi
+# What the golden file must hold, said once more so that a careless re-bless is caught.
+table=$tmp/full/lecture-table.md
+# shellcheck disable=SC2016 # the backticks are Markdown, literal on purpose
+for want in '| Waking an idle CPU | two CPUs (cross-cpu), pipe round trip: idle allowed − awake | +54.1 µs ' \
+	'| 22.5 µs ±4 % | 22.9 µs ±4 % | 1.0× (within noise) |' '| 48.2 µs ±4 %‡ |' '| 65.4 µs ±4 %‡ |' \
+	'- ‡ `ipc.tcp` process, two CPUs (cross-cpu), `rtt` at 64 B: the vCPUs far in 4 repetitions (the figure), the vCPUs near in 2' \
+	'4.01 µs ±6 %†' '1.21 GB/s ±4 % at 65507 B (31 % lost)' '| `shm.spin` | two CPUs (cross-cpu) | thread | 240 ns | 2.0× |'; do
+	grep -qF -- "$want" "$table" || fail "the table lacks: $want"
+done
+# Rows of the other idle choice or distance never stand in for the main ones.
+for unwanted in '99.1 µs ±6 % |' '61.0 µs ±4 % |' '52.0 µs ±4 % |'; do
+	if grep -qF -- "$unwanted" "$table"; then fail "a row set aside is shown as a figure: $unwanted"; fi
+done
+
+# The format from before repetitions: the same figures, no interval, as it was.
+mkdir "$tmp/old"
+cp "$repo/tests/table/old-format/results.csv" "$repo/tests/table/old-format/meta.json" \
+	"$repo/tests/table/hyperfine-spawn.csv" "$repo/tests/table/peers.csv" "$tmp/old/"
+"$repo/scripts/table" "$tmp/old" 2>"$tmp/stderr" || fail "scripts/table on the old format failed: $(cat "$tmp/stderr")"
+if ! diff -u "$repo/tests/table/old-format/expected.md" "$tmp/old/lecture-table.md"; then
+	fail "old format: lecture-table.md differs from tests/table/old-format/expected.md (diff above)"
+fi
+grep -q 'line 14 has 22 fields, expected 21 (quoted comma?): skipped' "$tmp/stderr" ||
+	fail "old format: expected stderr to report the quoted-comma row (line 14) as skipped; it said: $(cat "$tmp/stderr")"
+
+# Idle allowed throughout (the hold failed): said, and no row "Waking an idle CPU".
+mkdir "$tmp/allowed"
+sed 's/,awake,/,allowed,/' "$repo/tests/table/results.csv" >"$tmp/allowed/results.csv"
+sed 's/"held": true, "reason": "[^"]*"/"held": false, "reason": "no permission to open \/dev\/cpu_dma_latency"/' \
+	"$repo/tests/table/meta.json" >"$tmp/allowed/meta.json"
+"$repo/scripts/table" "$tmp/allowed" 2>"$tmp/stderr" || fail "scripts/table with idle allowed failed: $(cat "$tmp/stderr")"
+if grep -q 'Waking an idle CPU' "$tmp/allowed/lecture-table.md"; then fail "idle allowed: a row Waking an idle CPU"; fi
+grep -qF 'In this run idle CPUs were allowed to halt: they could not be held awake (no permission to open /dev/cpu_dma_latency).' \
+	"$tmp/allowed/lecture-table.md" || fail "idle allowed: the table does not say why idle CPUs were allowed"
+grep -qF '| 22.5 µs ±4 % | 22.9 µs ±4 % |' "$tmp/allowed/lecture-table.md" ||
+	fail "idle allowed: the first row of a point should stand for it: $(grep '(cross-cpu), pipe: a wake' "$tmp/allowed/lecture-table.md")"
 
 # The create rows alone (the header and the 13 lines after it), no hyperfine or peers file.
 head -n 14 "$repo/tests/table/results.csv" >"$tmp/create-only/results.csv"
@@ -60,7 +107,7 @@ for row in Overhead 'Context Switching' 'Virtual Memory' Isolation; do
 	grep -qF -- "- **$row**: not measured in this run." "$table" ||
 		fail "create rows only: expected the sentence of $row to say 'not measured in this run'"
 done
-grep -q '^| Creation | one CPU (same-cpu) | [0-9.]* µs | [0-9.]* µs | [0-9.]*× |$' "$table" ||
+grep -q '^| Creation | one CPU (same-cpu) | [0-9.]* µs ±[0-9.]* % | [0-9.]* µs ±[0-9.]* % | [0-9.]*× |$' "$table" ||
 	fail "create rows only: expected a Creation line with figures, found: $(grep '^| Creation' "$table")"
 for section in "The lecture's ack server" 'IPC approaches' 'Limits of this machine' 'Shared memory, by notification' 'Signals' 'Copy-on-write' 'First touch' 'A whole program' 'Compared with established tools'; do
 	if grep -q "^## $section" "$table"; then fail "create rows only: expected no '$section' section, found one"; fi
