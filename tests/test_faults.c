@@ -1,6 +1,7 @@
 /* Faults through the whole `run` path, in both peer kinds: a peer that hangs is killed by the
  * watchdog within the limit and leaves no process behind; a peer that crashes, or fails and
- * says why, fails its benchmark with the reason; the benchmarks after them still run. */
+ * says why, fails its benchmark with the reason; the benchmarks after them still run. And a
+ * lossy stream's loss counts only its timed window. */
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -148,7 +149,35 @@ static const struct bench per_mode = {
         .measure = report_mode,
 };
 
-static const struct bench *const table[] = { &hang, &crash, &fail, &early, &ok, &fresh, &per_mode };
+/* A lossy stream that loses every message of its first three calls (the calibration's first
+ * tries, untimed) and none after: its loss, counted over the timed window, is exactly 0. */
+struct lossy {
+        uint64_t calls;
+};
+
+static int lossy_stream(struct bench_ctx *ctx, uint64_t iters)
+{
+        struct lossy *l = ctx->state;
+        uint64_t arrived = ++l->calls <= 3 ? 0 : iters, until = now_ns() + iters * 100;
+
+        while (now_ns() < until)        /* 100 ns a message, so the batch stays a real size */
+                ;
+        ctx->delivered = arrived;
+        ctx->sent_total += iters;
+        ctx->delivered_total += arrived;
+        return BENCH_OK;
+}
+
+static const size_t lossy_sizes[] = { 64, 0 };
+
+static const struct bench lossy = {
+        .name = "test.lossy", .group = "test", .mechanism = "lossy", .variant = "",
+        .summary = "a test", .metric = "throughput", .fixed_mode = PEER_NONE,
+        .state_bytes = sizeof(struct lossy), .stream = lossy_stream, .stream_sizes = lossy_sizes,
+        .lossy = 1,
+};
+
+static const struct bench *const table[] = { &hang, &crash, &fail, &early, &ok, &fresh, &per_mode, &lossy };
 
 static char root[] = "/tmp/ipcbench-test-faults-XXXXXX";
 
@@ -216,6 +245,20 @@ int main(int argc, char **argv)
         snprintf(mode_csv, sizeof mode_csv, "%s/both-test.per_mode/latest/results.csv", root);
         CHECK_CONTAINS(slurp(mode_csv), "test.per_mode,test,per_mode,,thread,any,,,,is_process,bool,3,0,0,");
         CHECK_CONTAINS(slurp(mode_csv), "test.per_mode,test,per_mode,,process,any,,,,is_process,bool,3,1,1,");
+
+        /* Loss is of the timed window, as the rate is: what calibration lost is not counted. */
+        CHECK_INT(run("thread", "test.lossy", "20"), 0);
+        snprintf(mode_csv, sizeof mode_csv, "%s/thread-test.lossy/latest/results.csv", root);
+        const char *loss_row = "test.lossy,test,lossy,,n/a,same-cpu,64,,,loss,fraction,";
+        const char *row = strstr(slurp(mode_csv), loss_row);
+        size_t n_loss = 0;
+        double loss_min = -1, loss_p50 = -1, loss_max = -1;
+        CHECK(row != NULL);
+        if (row)
+                CHECK_INT(sscanf(row + strlen(loss_row), "%zu,%lf,%lf,,,,%lf", &n_loss, &loss_min,
+                                 &loss_p50, &loss_max), 4);
+        CHECK(n_loss >= 3);
+        CHECK(loss_min == 0 && loss_max == 0);
 
         for (int m = 0; m < 2; m++) {
                 /* The watchdog: killed within its limit, the peer with it, the run failed. */
