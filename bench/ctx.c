@@ -17,31 +17,21 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "ctx.h"
 #include "futex.h"
-
-enum { CACHE_LINE_BYTES = 64 };
-
-struct ctx_state {
-        char *main_ws, *peer_ws;          /* each side's working set, private to that side */
-        size_t ws_bytes;
-        unsigned long sink;               /* where the reads go, so they are not optimised away */
-        uint32_t main_seq;                /* main's next token; only main writes it */
-        int to_peer[2], to_main[2];       /* ctx.pipe */
-        _Atomic uint32_t ping, pong;      /* ctx.futex: main's token, the peer's answer */
-};
 
 static const long working_sets_kib[] = { 0, 16, 64, 256, 1024, -1 };
 static const long quick_working_sets_kib[] = { 0, 256, -1 };
 static const long full_working_sets_kib[] = { 0, 16, 64, 256, 1024, 4096, -1 };
 
-/* Read every cache line of a working set. */
-static void touch(struct ctx_state *s, const char *ws)
+/* Read every cache line of a working set; the sum goes to the reading side's own line. */
+static void touch(const struct ctx_state *s, const char *ws, struct ctx_side *side)
 {
         unsigned long sum = 0;
 
         for (size_t i = 0; i < s->ws_bytes; i += CACHE_LINE_BYTES)
                 sum += (unsigned char)ws[i];
-        s->sink += sum;
+        side->sink += sum;
 }
 
 static char *working_set(size_t bytes)
@@ -63,7 +53,7 @@ static int setup_common(struct bench_ctx *ctx)
         s->peer_ws = working_set(s->ws_bytes);
         if (!s->main_ws || !s->peer_ws)
                 return bench_fail(ctx, "malloc(working set)", ENOMEM);
-        s->main_seq = 1;
+        s->main.next_seq = 1;
         ctx->parts = 2;         /* two switches per round trip */
         return BENCH_OK;
 }
@@ -99,7 +89,7 @@ static int pipe_peer(struct bench_ctx *ctx)
         while ((n = read_full(s->to_peer[0], &token, sizeof token)) == sizeof token) {
                 if (token != expect)
                         return bench_failf(ctx, "token %u arrived, expected %u", token, expect);
-                touch(s, s->peer_ws);
+                touch(s, s->peer_ws, &s->peer);
                 token++;
                 if (write_full(s->to_main[1], &token, sizeof token) != sizeof token)
                         return bench_fail(ctx, "write(pipe)", errno);
@@ -113,15 +103,15 @@ static int pipe_run(struct bench_ctx *ctx, uint64_t iters)
         struct ctx_state *s = ctx->state;
 
         while (iters--) {
-                uint32_t token = s->main_seq, back;
-                touch(s, s->main_ws);
+                uint32_t token = s->main.next_seq, back;
+                touch(s, s->main_ws, &s->main);
                 if (write_full(s->to_peer[1], &token, sizeof token) != sizeof token)
                         return bench_fail(ctx, "write(pipe)", errno);
                 if (read_full(s->to_main[0], &back, sizeof back) != sizeof back)
                         return bench_failf(ctx, "the peer stopped answering");
                 if (back != token + 1)
                         return bench_failf(ctx, "token %u came back as %u, expected %u", token, back, token + 1);
-                s->main_seq += 2;
+                s->main.next_seq += 2;
         }
         return BENCH_OK;
 }
@@ -133,11 +123,11 @@ static int pipe_baseline(struct bench_ctx *ctx, uint64_t iters)
 
         while (iters--) {
                 uint32_t token = 7, back;
-                touch(s, s->main_ws);
+                touch(s, s->main_ws, &s->main);
                 if (write_full(s->to_peer[1], &token, sizeof token) != sizeof token ||
                     read_full(s->to_peer[0], &back, sizeof back) != sizeof back)
                         return bench_fail(ctx, "pipe (baseline)", errno);
-                touch(s, s->peer_ws);
+                touch(s, s->peer_ws, &s->peer);
                 back++;
                 if (write_full(s->to_main[1], &back, sizeof back) != sizeof back ||
                     read_full(s->to_main[0], &token, sizeof token) != sizeof token)
@@ -194,7 +184,7 @@ static int futex_peer(struct bench_ctx *ctx)
                         return BENCH_OK;
                 if (token != last + 2 && !(last == 0 && token == 1))
                         return bench_failf(ctx, "token %u arrived after %u", token, last);
-                touch(s, s->peer_ws);
+                touch(s, s->peer_ws, &s->peer);
                 if (futex_post(ctx, &s->pong, token + 1) != BENCH_OK)
                         return BENCH_FAILED;
                 last = token;
@@ -206,8 +196,8 @@ static int futex_run(struct bench_ctx *ctx, uint64_t iters)
         struct ctx_state *s = ctx->state;
 
         while (iters--) {
-                uint32_t token = s->main_seq, back = token - 1;
-                touch(s, s->main_ws);
+                uint32_t token = s->main.next_seq, back = token - 1;
+                touch(s, s->main_ws, &s->main);
                 if (futex_post(ctx, &s->ping, token) != BENCH_OK)
                         return BENCH_FAILED;
                 /* pong still holds the previous answer (token - 1) until the peer replies. */
@@ -215,7 +205,7 @@ static int futex_run(struct bench_ctx *ctx, uint64_t iters)
                         return BENCH_FAILED;
                 if (back != token + 1)
                         return bench_failf(ctx, "token %u came back as %u, expected %u", token, back, token + 1);
-                s->main_seq += 2;
+                s->main.next_seq += 2;
         }
         return BENCH_OK;
 }
@@ -229,7 +219,7 @@ static int futex_baseline(struct bench_ctx *ctx, uint64_t iters)
 
         while (iters--) {
                 for (int side = 0; side < 2; side++) {
-                        touch(s, side ? s->peer_ws : s->main_ws);
+                        touch(s, side ? s->peer_ws : s->main_ws, side ? &s->peer : &s->main);
                         uint32_t value = atomic_load_explicit(&word, memory_order_acquire);
                         if (futex_post(ctx, &word, value + 1) != BENCH_OK)
                                 return BENCH_FAILED;

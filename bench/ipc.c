@@ -7,6 +7,7 @@
  * message stands for it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <mqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -19,6 +20,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -501,8 +503,8 @@ static int file_send(struct bench_ctx *ctx, int fd, const void *buf, size_t len)
                         return bench_fail(ctx, "pwrite", errno);
                 done += (size_t)n;
         }
-        /* The fsync variant: the record is on the disk before the writer goes on. (On a tmpfs
-         * there is no disk, and this costs next to nothing.) */
+        /* The fsync variant: the record is on the disk before the writer goes on (a tmpfs,
+         * with no disk, is skipped in file_fsync_setup). */
         if (s->fsync && fdatasync(fd) != 0)
                 return bench_fail(ctx, "fdatasync", errno);
         return BENCH_OK;
@@ -545,6 +547,7 @@ static int file_setup(struct bench_ctx *ctx)
 {
         struct ipc_state *s = ctx->state;
         char dir[4096], path[2][4200];
+        struct statfs fs;
         int fd[2] = { -1, -1 }, notify[2] = { -1, -1 }, rc = common_setup(ctx);
 
         if (rc != BENCH_OK)
@@ -553,6 +556,14 @@ static int file_setup(struct bench_ctx *ctx)
                 return bench_skip(ctx, "a file record needs at least %d bytes (its sequence number "
                                   "and the end-of-file mark); %zu is too small", 2 * MSG_SEQ_BYTES, ctx->size_bytes);
         s->transport = FILE_RING;
+        s->fsync = strcmp(ctx->bench->variant, "fsync") == 0;
+        /* A memory file system has no disk: fdatasync returns at once, and the figure would be
+         * ipc.file's under another name. Only a directory on a disk (--dir) is measured. */
+        if (s->fsync && statfs(ctx->data_dir, &fs) == 0 &&
+            (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC))
+                return bench_skip(ctx, "fdatasync on a %s (%s) writes nothing to a disk; give --dir on "
+                                  "a disk to measure it", fs.f_type == TMPFS_MAGIC ? "tmpfs" : "ramfs",
+                                  ctx->data_dir);
         /* Up to 16 MiB of records per file, at least 4 and at most 1024 of them. */
         s->link.window = (16u << 20) / ctx->size_bytes;
         s->link.window = s->link.window < 4 ? 4 : s->link.window > 1024 ? 1024 : s->link.window;
@@ -561,7 +572,6 @@ static int file_setup(struct bench_ctx *ctx)
                 return bench_failf(ctx, "the directory name '%s' is too long", ctx->data_dir);
         if (!mkdtemp(dir))
                 return bench_fail(ctx, "mkdtemp(ipcbench-file-*)", errno);
-        s->fsync = strcmp(ctx->bench->variant, "fsync") == 0;
         for (int i = 0; i < 2; i++) {
                 snprintf(path[i], sizeof path[i], "%s/%s", dir, i ? "to-main" : "to-peer");
                 fd[i] = open(path[i], O_RDWR | O_CREAT | O_EXCL, 0600);
@@ -796,7 +806,8 @@ IPC_BENCH(tcp, "tcp", "tcp", "", "the same over TCP on 127.0.0.1 with TCP_NODELA
 IPC_BENCH(file, "file", "file", "", "a record there and back through two files (/dev/shm, or --dir), "
           "the reader woken by inotify");
 IPC_BENCH(file_fsync, "file.fsync", "file", "fsync", "the same, the writer calling fdatasync "
-          "after every record (durable; a disk only with --dir)");
+          "after every record (durable); only with --dir on a disk: on a tmpfs such as /dev/shm it "
+          "writes nothing, and is skipped");
 IPC_BENCH(mq, "mq", "mq", "", "the same through two POSIX message queues (mq_send / mq_receive)");
 /* A UDP datagram carries at most 65507 bytes, where the others' sweep has 65536. */
 static const size_t udp_stream_sizes[] = { 64, 256, 1024, 4096, 16384, 65507, 0 };

@@ -47,6 +47,7 @@
 #include "ack.h"
 #include "io.h"
 #include "options.h"
+#include "placement.h"
 #include "tools.h"
 
 enum {
@@ -873,7 +874,7 @@ static void usage(FILE *f)
                 "                        process  a process per connection, forked after accept\n"
                 "                        epoll    one thread, non-blocking sockets and epoll\n"
                 "                        pool     --threads threads, each with its own epoll\n"
-                "  --threads N           threads of the pool model (default: the CPUs online)\n"
+                "  --threads N           threads of the pool model (default: the CPUs it may run on)\n"
                 "  --max-connections N   connections served at once (default %d); more are told\n"
                 "                        \"server busy\" and closed\n"
                 "  -v, --verbose         log connections, every chunk received and closes to stderr\n"
@@ -925,11 +926,15 @@ static int options_parse(struct serve_options *o, int argc, char **argv)
         static const char *const valued[] = {
                 "--bind", "--port", "--model", "--max-connections", "--threads",
         };
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        int first, second;
+        /* The CPUs this process may run on, not those online: a server pinned to one CPU (as
+         * server.pool's same-cpu points are, or under taskset) gains nothing from more workers. */
+        int cpus = placement_cpus(&first, &second);
 
         *o = (struct serve_options){
                 .bind = "127.0.0.1", .port = DEFAULT_PORT, .model = MODEL_THREAD,
-                .max_connections = DEFAULT_MAX_CONNECTIONS, .threads = cpus > 0 ? (unsigned)cpus : 1,
+                .max_connections = DEFAULT_MAX_CONNECTIONS,
+                .threads = cpus < 1 ? 1 : cpus > MAX_POOL_THREADS ? MAX_POOL_THREADS : (unsigned)cpus,
         };
         for (int i = 1; i < argc; i++) {
                 const char *arg = argv[i], *name = NULL, *value;

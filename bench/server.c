@@ -308,7 +308,7 @@ static const long full_connection_counts[] = { 1, 8, 64, 512, 1024, -1 };
 SERVER_BENCH(thread, PEER_THREAD, "a thread per connection");
 SERVER_BENCH(process, PEER_PROCESS, "a process per connection, forked after accept");
 SERVER_BENCH(epoll, PEER_NONE, "one thread, non-blocking sockets and epoll");
-SERVER_BENCH(pool, PEER_THREAD, "a pool of epoll threads, one per online CPU");
+SERVER_BENCH(pool, PEER_THREAD, "a pool of epoll threads, one per CPU it may run on");
 
 const struct bench *const server_benches[] = {
         &server_thread, &server_process, &server_epoll, &server_pool, NULL,

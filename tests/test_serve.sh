@@ -425,6 +425,25 @@ for model in thread process epoll pool; do
         sigterm_under_load "$model"
 done
 
+# The pool's default size is the CPUs the server may run on, not the CPUs online: pinned to one
+# CPU (as server.pool's same-cpu points are), it is one thread, the main one, and no more.
+if command -v taskset >/dev/null; then
+        taskset -c 0 "$bin" serve --port 0 --model pool >"$tmp/out" 2>"$tmp/err" &
+        server_pid=$!
+        for _ in $(seq 100); do
+                grep -q "^listening on" "$tmp/out" && break
+                sleep 0.05
+        done
+        tasks=$(ls "/proc/$server_pid/task" 2>/dev/null | wc -l)
+        if grep -q "(model pool, 1 threads)$" "$tmp/out" && [ "$tasks" -eq 1 ]; then
+                echo "ok: pool pinned to one CPU: 1 thread"
+        else
+                fail "pool pinned to one CPU: want '(model pool, 1 threads)' and 1 task; got" \
+                     "'$(cat "$tmp/out")', $tasks task(s) ($(nproc --all) CPUs online)"
+        fi
+        stop_server
+fi
+
 # -v logs like the lecture's printf: the peer, each chunk, the close.
 if start_server -v; then
         py hello "$port" >/dev/null
