@@ -138,6 +138,7 @@ cat >"$tmp/bin/taskset" <<'EOF'
 #!/usr/bin/env bash
 case $1 in
 -cp) echo "pid $2's current affinity list: 0" ;;
+-pc) echo "$2 $(cat "/proc/$3/comm")" >>"${FAKE_PIN_LOG:-/dev/null}" ;;
 -c) cpus=$2; shift 2; FAKE_TASKSET_CPUS=$cpus exec "$@" ;;
 *) exit 1 ;;
 esac
@@ -153,6 +154,12 @@ hold=$(held)
 case " $* " in *" -T "*) t=-T ;; *) t= ;; esac
 echo "${FAKE_TASKSET_CPUS:-unpinned} $hold $t" >>"$FAKE_PERF_LOG"
 echo "# Running 'sched/pipe' benchmark:"
+# Two workers, as perf has (itself and a child), alive long enough to be pinned one per CPU.
+if [[ ${FAKE_TASKSET_CPUS:-} == *,* ]]; then
+	sleep 5 & child=$!
+	sleep 0.1
+	kill "$child"
+fi
 case ${FAKE_TASKSET_CPUS:-},$hold,$t in
 *,*,held,-T) us=10.000000 ;;
 *,*,held,) us=11.000000 ;;
@@ -230,7 +237,7 @@ peers() {
 	: >"$dir.perf"
 	: >"$dir.held"
 	env IPCBENCH_BUILD_DIR="$tmp/build" FAKE_NAMES="$names" FAKE_PIDS="$dir.pids" \
-		IPCBENCH_PM_QOS_DEV="$dir.qos" FAKE_RUNS="$dir.runs" FAKE_PERF_LOG="$dir.perf" FAKE_HELD="$dir.held" \
+		IPCBENCH_PM_QOS_DEV="$dir.qos" FAKE_RUNS="$dir.runs" FAKE_PERF_LOG="$dir.perf" FAKE_PIN_LOG="$dir.pins" FAKE_HELD="$dir.held" \
 		COMPARE_PEERS_SERVER_WAIT=0.2 "$@" \
 		bash "$repo/scripts/compare-peers" "$dir" --quick >"$dir.out" 2>"$dir.err" || status=$?
 	local pid
@@ -308,6 +315,10 @@ expected=$'0 held -T
 0,1 free '
 [ "$(awk '!seen[$0]++' "$tmp/works.perf")" = "$expected" ] ||
 	fail "all work: perf calls (CPUs, hold, -T), in order: expected '$expected', found '$(awk '!seen[$0]++' "$tmp/works.perf")'"
+# Across two CPUs each perf run has its two tasks pinned one to each CPU, the first to 0, the
+# second to 1: 4 cases of 5 runs (or fewer with --quick), two pins each.
+[ "$(cut -d' ' -f1 "$tmp/works.pins" | sort -u)" = "$(printf '0\n1')" ] && [ "$(wc -l <"$tmp/works.pins")" -ge 8 ] ||
+	fail "all work: perf's two tasks were not pinned one to each CPU: $(cat "$tmp/works.pins")"
 [ ! -s "$tmp/works.held" ] || fail "all work: servers started holding CPUs awake: $(cat "$tmp/works.held")"
 [ "$(cat "$tmp/works.qos")" = 0x0 ] || fail "all work: the PM QoS request written: expected '0x0', found '$(cat "$tmp/works.qos")'"
 
