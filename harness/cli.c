@@ -18,6 +18,7 @@
 #include "csv.h"
 #include "meta.h"
 #include "options.h"
+#include "reap.h"
 #include "report.h"
 #include "runner.h"
 
@@ -627,6 +628,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
         }
 
         catch_interrupts();
+        reap_init();    /* nothing a point starts outlives the run: reaped below */
         double timer_cost = clock_timer_cost_ns();
         struct measure_plan mplan = {
                 .iterations = o.iterations, .duration_s = o.duration_s,
@@ -658,6 +660,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                         progress(i, plan.n, label, start_ns);
                         runner_run_point(&r->pt, r->pt.stream ? &stream_plan : &mplan, o.timeout_s,
                                          helper_path(), &out);
+                        reap_orphans(1);
                         pool(r, &out);
                         point_outcome_free(&out);
                 }
@@ -713,6 +716,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
         report_summary(stdout, results, plan.n);
         printf("\nresults: %s\n", run_dir);
 out:
+        reap_orphans(2);
         for (size_t i = 0; i < plan.n; i++) {
                 for (size_t k = 0; k < results[i].n_series; k++)
                         free(results[i].series[k].samples);
