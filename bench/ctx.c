@@ -18,6 +18,7 @@
 
 #include "bench.h"
 #include "ctx.h"
+#include "fault.h"
 #include "futex.h"
 
 static const long working_sets_kib[] = { 0, 16, 64, 256, 1024, -1 };
@@ -55,7 +56,7 @@ static int setup_common(struct bench_ctx *ctx)
                 return bench_fail(ctx, "malloc(working set)", ENOMEM);
         s->main.next_seq = 1;
         ctx->parts = 2;         /* two switches per round trip */
-        return BENCH_OK;
+        return fault_init(ctx);
 }
 
 static void teardown_common(struct bench_ctx *ctx)
@@ -64,6 +65,12 @@ static void teardown_common(struct bench_ctx *ctx)
 
         free(s->main_ws);
         free(s->peer_ws);
+}
+
+/* Main's token, or a corrupted one where a test's fault (fault.h) strikes its round trip. */
+static uint32_t corrupt_token(uint32_t token)
+{
+        return fault_strikes(FAULT_CORRUPT, (token + 1) / 2) ? token ^ (1u << 20) : token;
 }
 
 /* ---- ctx.pipe: the token through two pipes, as lat_ctx and perf bench sched pipe do ---- */
@@ -103,7 +110,7 @@ static int pipe_run(struct bench_ctx *ctx, uint64_t iters)
         struct ctx_state *s = ctx->state;
 
         while (iters--) {
-                uint32_t token = s->main.next_seq, back;
+                uint32_t token = corrupt_token(s->main.next_seq), back;
                 touch(s, s->main_ws, &s->main);
                 if (write_full(s->to_peer[1], &token, sizeof token) != sizeof token)
                         return bench_fail(ctx, "write(pipe)", errno);
@@ -196,7 +203,7 @@ static int futex_run(struct bench_ctx *ctx, uint64_t iters)
         struct ctx_state *s = ctx->state;
 
         while (iters--) {
-                uint32_t token = s->main.next_seq, back = token - 1;
+                uint32_t token = corrupt_token(s->main.next_seq), back = token - 1;
                 touch(s, s->main_ws, &s->main);
                 if (futex_post(ctx, &s->ping, token) != BENCH_OK)
                         return BENCH_FAILED;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "fault.h"
 #include "msg.h"
 #include "names.h"
 
@@ -661,7 +662,7 @@ static int udp_sink_peer(struct bench_ctx *ctx)
 {
         struct ipc_state *s = ctx->state;
         char *buf = payload(ctx);
-        uint64_t count, last = 0, head, word;
+        uint64_t count, last = 0, head, word, receipts = 0;
         ssize_t n;
 
         if (ctx->mode == PEER_PROCESS) {       /* as msg.c's peers: a thread closes nothing */
@@ -704,6 +705,8 @@ static int udp_sink_peer(struct bench_ctx *ctx)
                 if (received > count)
                         return bench_failf(ctx, "%llu datagrams arrived of %llu sent",
                                            (unsigned long long)received, (unsigned long long)count);
+                /* A test's wrong receipt: one too many (one too few would be a loss). */
+                received += fault_strikes(FAULT_RECEIPT, ++receipts);
                 if (write_full(s->link.ack[1], &received, sizeof received) != sizeof received)
                         return bench_fail(ctx, "write(ack)", errno);
         }
@@ -714,20 +717,22 @@ static int udp_stream(struct bench_ctx *ctx, uint64_t iters)
 {
         struct ipc_state *s = ctx->state;
         char *buf = payload(ctx);
+        struct fault_plan plan;
         uint64_t received;
 
         if (write_full(s->link.control[1], &iters, sizeof iters) != sizeof iters)
                 return bench_fail(ctx, "write(control)", errno);
-        for (uint64_t i = 0; i < iters; i++) {
-                msg_stamp(buf, ctx->size_bytes, s->link.seq++);
-                if (ipc_send(ctx, buf) != BENCH_OK)
+        for (uint64_t i = 0; i < iters; i += plan.used)
+                if (msg_send_next(ctx, &ipc_ops, buf, &plan) != BENCH_OK)
                         return BENCH_FAILED;
-        }
         /* The end of the batch goes by the control pipe, which loses nothing. */
         if (write_full(s->link.control[1], &UDP_END_OF_BATCH, sizeof UDP_END_OF_BATCH) != sizeof UDP_END_OF_BATCH)
                 return bench_fail(ctx, "write(control)", errno);
         if (read_full(s->link.ack[0], &received, sizeof received) != sizeof received)
                 return bench_failf(ctx, "the peer did not say what it received");
+        if (received > iters)
+                return bench_failf(ctx, "the receipt says %llu datagrams arrived, %llu were sent",
+                                   (unsigned long long)received, (unsigned long long)iters);
         ctx->delivered = received;
         ctx->sent_total += iters;
         ctx->delivered_total += received;

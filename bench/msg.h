@@ -1,7 +1,7 @@
 /* The message layer every message-carrying IPC benchmark shares, so that each mechanism only
  * says how one side sends and receives one message:
- *  - every message carries its sequence number in its first and last 8 bytes, checked at
- *    every hop: a message that arrives torn, out of order, twice or not at all fails;
+ *  - every message carries its sequence number in its first, middle and last 8 bytes, checked
+ *    at every hop: a message that arrives torn, out of order, twice or not at all fails;
  *  - round trip (msg_round_trip / msg_echo_peer): main sends one message of size_bytes, the
  *    peer echoes the whole of it back;
  *  - one-way stream (msg_stream / msg_sink_peer): main tells the peer on a control pipe how
@@ -55,9 +55,12 @@ extern const size_t msg_stream_sizes[], msg_quick_stream_sizes[], msg_full_strea
  * we would open theirs). Returns 0, or -1 with errno set when no random bytes could be had. */
 int msg_object_name(char *buf, size_t len, const char *prefix, const char *suffix);
 
-/* The sequence number at both ends of a message, and its check. */
+/* The sequence number at both ends and in the middle of a message, and its check. */
 void msg_stamp(void *buf, size_t size, uint64_t seq);
 int msg_check(struct bench_ctx *ctx, const void *buf, size_t size, uint64_t want);
+/* Copy the three stamped words of message src into dst (a mechanism that sends from a slot of
+ * its own rather than from the buffer the layer built). */
+void msg_copy_stamps(void *dst, const void *src, size_t size);
 
 /* In setup, first: skips sizes too small to carry a sequence number, opens the stream's
  * control pipes on a throughput point, starts at sequence 1. */
@@ -69,6 +72,12 @@ void msg_peer_close_main_side(struct bench_ctx *ctx);
 /* In stop: on a throughput point, ends the peer (its control pipe reads end of file) and
  * returns 1; on a round-trip point returns 0 and the mechanism ends the conversation itself. */
 int msg_stop_stream(struct bench_ctx *ctx);
+
+/* Main sends message l->seq, stamped into buf, and moves l->seq past it: the one place where a
+ * test's fault (fault.h) changes what goes out; *plan says what went out instead. For a
+ * mechanism with a loop of its own (ipc.udp's stream). */
+struct fault_plan;
+int msg_send_next(struct bench_ctx *ctx, const struct msg_ops *ops, char *buf, struct fault_plan *plan);
 
 int msg_round_trip(struct bench_ctx *ctx, const struct msg_ops *ops, uint64_t iters);
 int msg_echo_peer(struct bench_ctx *ctx, const struct msg_ops *ops);

@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "fault.h"
 
 enum { CACHE_LINE_BYTES = 64, SIGNAL_PAYLOAD_BYTES = sizeof(int) };
 
@@ -161,6 +162,28 @@ static int send_signal(struct bench_ctx *ctx, enum direction dir, uint32_t value
         }
 }
 
+/* Main signals the peer for its message s->seq and moves s->seq past it. An RT signal
+ * carries the sequence number, and a test's fault (fault.h) changes what goes out (a
+ * corrupted payload has a high bit flipped; nothing is cut short in an int); a standard
+ * signal carries nothing a fault could change. *plan says what went out. */
+static int send_next(struct bench_ctx *ctx, struct fault_plan *plan)
+{
+        struct sig_state *s = ctx->state;
+        int rc;
+
+        if (s->queued)
+                fault_plan(s->seq, plan);
+        else
+                *plan = (struct fault_plan){ .n = 1, .send = { { .seq = s->seq } }, .used = 1 };
+        s->seq += (uint32_t)plan->used;
+        for (int k = 0; k < plan->n; k++) {
+                uint32_t value = (uint32_t)plan->send[k].seq ^ (plan->send[k].corrupt ? 1u << 30 : 0);
+                if ((rc = send_signal(ctx, TO_PEER, value)) != BENCH_OK)
+                        return rc;
+        }
+        return BENCH_OK;
+}
+
 /* ---- receiving ---- */
 
 static int take_with_sigwait(struct bench_ctx *ctx, enum direction dir, struct arrival *a)
@@ -237,8 +260,8 @@ static int check(struct bench_ctx *ctx, enum direction dir, const struct arrival
                                    "(si_code %d) from pid %d", a->signo, a->code, (int)a->sender,
                                    s->signo[dir], code, (int)sender);
         if (s->queued && a->value != want)
-                return bench_failf(ctx, "RT signal %u carried %u (lost, reordered or duplicated)",
-                                   want, a->value);
+                return bench_failf(ctx, "sequence %u expected, RT signal with payload %u received "
+                                   "(lost, duplicated, reordered or corrupted)", want, a->value);
         return BENCH_OK;
 }
 
@@ -324,6 +347,8 @@ static int setup_signals(struct bench_ctx *ctx, enum receiver how, int queued, i
                 s->sfd[i] = s->control[i] = s->ack[i] = -1;
         s->pid[TO_MAIN] = getpid();
         s->thread[TO_MAIN] = pthread_self();
+        if (fault_init(ctx) != BENCH_OK)
+                return BENCH_FAILED;
         for (int d = 0; d < 2; d++)
                 arrived[d] = handled[d] = last_sender[d] = last_code[d] = 0;
         if (getrlimit(RLIMIT_SIGPENDING, &limit) != 0)
@@ -425,16 +450,18 @@ static int echo_peer(struct bench_ctx *ctx)
 static int round_trip(struct bench_ctx *ctx, uint64_t iters)
 {
         struct sig_state *s = ctx->state;
+        struct fault_plan plan;
         struct arrival a;
         int rc;
 
         await_peer(s);
         while (iters--) {
-                if ((rc = send_signal(ctx, TO_PEER, s->seq)) != BENCH_OK ||
-                    (rc = take(ctx, TO_MAIN, &a)) != BENCH_OK ||
-                    (rc = check(ctx, TO_MAIN, &a, s->seq)) != BENCH_OK)
+                if ((rc = send_next(ctx, &plan)) != BENCH_OK)
                         return rc;
-                s->seq++;
+                for (int k = 0; k < plan.n; k++)
+                        if ((rc = take(ctx, TO_MAIN, &a)) != BENCH_OK ||
+                            (rc = check(ctx, TO_MAIN, &a, (uint32_t)plan.send[k].seq)) != BENCH_OK)
+                                return rc;
         }
         return BENCH_OK;
 }
@@ -465,9 +492,9 @@ struct receipt {
 static int rt_sink_peer(struct bench_ctx *ctx)
 {
         struct sig_state *s = ctx->state;
-        struct receipt r = { 0, 0, 0 };
+        struct receipt r = { 0, 0, 0 }, said;
         uint32_t expect = 1;
-        uint64_t count;
+        uint64_t count, receipts = 0;
         struct arrival a;
         ssize_t n;
         int rc;
@@ -481,7 +508,9 @@ static int rt_sink_peer(struct bench_ctx *ctx)
                         r.last = expect++;
                         atomic_fetch_add_explicit(&s->taken, 1, memory_order_release);
                 }
-                if (write_full(s->ack[1], &r, sizeof r) != sizeof r)
+                said = r;
+                said.count -= fault_strikes(FAULT_RECEIPT, ++receipts);
+                if (write_full(s->ack[1], &said, sizeof said) != sizeof said)
                         return bench_fail(ctx, "write(ack)", errno);
         }
         return n == 0 ? BENCH_OK : bench_fail(ctx, "read(control)", errno);
@@ -490,23 +519,25 @@ static int rt_sink_peer(struct bench_ctx *ctx)
 static int rt_stream(struct bench_ctx *ctx, uint64_t iters)
 {
         struct sig_state *s = ctx->state;
+        struct fault_plan plan;
         struct receipt r;
         int rc;
 
         await_peer(s);
         if (write_full(s->control[1], &iters, sizeof iters) != sizeof iters)
                 return bench_fail(ctx, "write(control)", errno);
-        for (uint64_t i = 0; i < iters; i++) {
-                if ((rc = send_signal(ctx, TO_PEER, s->seq)) != BENCH_OK)
+        /* `iters` signals go out (under a test's fault one may be lost, and the stream goes on
+         * with the next, as a stream does). */
+        for (uint64_t sent = 0; sent < iters; sent += (uint64_t)plan.n) {
+                if ((rc = send_next(ctx, &plan)) != BENCH_OK)
                         return rc;
-                s->seq++;
-                s->sent++;
+                s->sent += (uint64_t)plan.n;
         }
         if (read_full(s->ack[0], &r, sizeof r) != sizeof r)
                 return bench_failf(ctx, "the peer did not confirm what it received");
         if (r.count != iters || r.last != s->seq - 1)
-                return bench_failf(ctx, "the peer took %llu RT signals up to payload %u; %llu were sent, "
-                                   "up to %u", (unsigned long long)r.count, r.last,
+                return bench_failf(ctx, "the receipt says %llu RT signals up to payload %u; %llu were "
+                                   "sent, up to %u", (unsigned long long)r.count, r.last,
                                    (unsigned long long)iters, s->seq - 1);
         return BENCH_OK;
 }
@@ -516,7 +547,7 @@ static int rt_stream(struct bench_ctx *ctx, uint64_t iters)
 static int coalesce_sink_peer(struct bench_ctx *ctx)
 {
         struct sig_state *s = ctx->state;
-        uint64_t sent, count;
+        uint64_t sent, count, receipts = 0;
         sigset_t catch;
         ssize_t n;
         int rc;
@@ -542,6 +573,8 @@ static int coalesce_sink_peer(struct bench_ctx *ctx)
                               last_code[TO_PEER] != (ctx->mode == PEER_THREAD ? SI_TKILL : SI_USER)))
                         return bench_failf(ctx, "SIGUSR1 came from pid %d (si_code %d), not from main",
                                            (int)last_sender[TO_PEER], (int)last_code[TO_PEER]);
+                /* A test's wrong receipt: one too many (one too few would be a signal merged). */
+                count += fault_strikes(FAULT_RECEIPT, ++receipts);
                 if (write_full(s->ack[1], &count, sizeof count) != sizeof count)
                         return bench_fail(ctx, "write(ack)", errno);
         }
@@ -565,7 +598,7 @@ static int coalesce_stream(struct bench_ctx *ctx, uint64_t iters)
                 return bench_failf(ctx, "the peer did not say what it received");
         /* The last signal sent is pending, or was taken, by the time the word arrives. */
         if (count == 0 || count > iters)
-                return bench_failf(ctx, "the peer counted %llu signals of %llu sent",
+                return bench_failf(ctx, "the receipt says %llu signals arrived, %llu were sent",
                                    (unsigned long long)count, (unsigned long long)iters);
         ctx->delivered = count;
         ctx->sent_total += iters;

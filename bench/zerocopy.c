@@ -274,11 +274,10 @@ static int vmsplice_send(struct bench_ctx *ctx, const void *buf)
 
         if (ctx->streaming) {
                 /* Only main sends on a stream. msg_stream builds every message in one buffer,
-                 * changing only its sequence number: the message goes out of its own slot. */
-                uint64_t seq = stamped_seq(buf);
-                char *slot = ring_slot(s, s->ring, seq);
+                 * changing only its stamps: the message goes out of its own slot. */
+                char *slot = ring_slot(s, s->ring, stamped_seq(buf));
 
-                msg_stamp(slot, ctx->size_bytes, seq);
+                msg_copy_stamps(slot, buf, ctx->size_bytes);
                 msg = slot;
         }
         return vmsplice_full(ctx, is_main(ctx) ? s->to_peer[1] : s->to_main[1], msg, ctx->size_bytes);
@@ -417,11 +416,8 @@ static int cma_send(struct bench_ctx *ctx, const void *buf)
 {
         struct zc_state *s = ctx->state;
 
-        if (ctx->streaming) {
-                uint64_t seq = stamped_seq(buf);
-
-                msg_stamp(ring_slot(s, s->ring, seq), ctx->size_bytes, seq);
-        }
+        if (ctx->streaming)
+                msg_copy_stamps(ring_slot(s, s->ring, stamped_seq(buf)), buf, ctx->size_bytes);
         return notify_ready(ctx, is_main(ctx) ? s->to_peer[1] : s->to_main[1]);
 }
 

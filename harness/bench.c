@@ -26,6 +26,7 @@ static void report(struct bench_ctx *ctx, int skipped, const char *fmt, va_list 
                 snprintf(page->reason, sizeof page->reason, "%s, %s side: %s",
                          peer_kind_name(ctx->mode), ctx->side, text);
         page->skipped = skipped;
+        __atomic_store_n(&page->written, 1, __ATOMIC_RELEASE);
 }
 
 int bench_fail_at(struct bench_ctx *ctx, const char *call, int err, const char *file, int line)

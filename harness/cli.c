@@ -22,6 +22,7 @@
 #include "output.h"
 #include "repeat.h"
 #include "options.h"
+#include "reap.h"
 #include "report.h"
 #include "runner.h"
 
@@ -387,6 +388,7 @@ static int run_repetition(struct run *run, struct trial *t)
                 noise_idle_release(&run->hold);
         runner_run_point(&t->pt, t->pt.stream ? &run->stream_plan : &run->plan, run->o->timeout_s,
                          helper_path(), &out);
+        reap_orphans(1);
         if (t->pt.idle_allowed && noise_idle_hold(&run->hold) != 0) {
                 progress(0, 0, NULL, 0);
                 fprintf(stderr, "ipcbench: cannot hold idle CPUs awake again after %s: %s\n", label,
@@ -662,6 +664,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
         }
 
         catch_interrupts();
+        reap_init();    /* nothing a point starts outlives the run: reaped below */
         double timer_cost = clock_timer_cost_ns();
         run.plan = (struct measure_plan){
                 .iterations = o.iterations, .duration_s = o.duration_s,
@@ -736,6 +739,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
         report_summary(stdout, rr->rows, rr->n, &meta);
         printf("\nresults: %s\n", run_dir);
 out:
+        reap_orphans(2);
         run_rows_free(rr);
         for (size_t i = 0; i < run.n_trials; i++)
                 trial_free(&run.trials[i]);

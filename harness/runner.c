@@ -12,7 +12,9 @@
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -115,10 +117,23 @@ static void send_message(int fd, enum msg_type type, const void *a, size_t a_len
                          const void *b, size_t b_len)
 {
         struct msg_header h = { .type = type, .len = (uint32_t)(a_len + b_len) };
+        struct iovec iov[3] = { { &h, sizeof h }, { (void *)a, a_len }, { (void *)b, b_len } };
+        ssize_t n;
 
+        /* One writev: a message up to PIPE_BUF bytes (every failure or skip) goes into the pipe
+         * whole, even when main and a thread peer fail at the same moment. A longer one (the
+         * series, sent by main alone at the end) may go in pieces: the rest follows in order. */
+        while ((n = writev(fd, iov, 3)) < 0 && errno == EINTR)
+                ;
+        for (int i = 0; i < 3 && n >= 0; i++) {
+                size_t done = (size_t)n < iov[i].iov_len ? (size_t)n : iov[i].iov_len;
+                n -= (ssize_t)done;
+                if (done < iov[i].iov_len &&
+                    write_full(fd, (char *)iov[i].iov_base + done, iov[i].iov_len - done) < 0)
+                        n = -1;
+        }
         /* If the parent is gone there is no one left to tell. */
-        if (write_full(fd, &h, sizeof h) < 0 || write_full(fd, a, a_len) < 0 ||
-            (b_len && write_full(fd, b, b_len) < 0))
+        if (n < 0)
                 _exit(1);
 }
 
@@ -149,6 +164,20 @@ static void *shared_state(size_t bytes)
 }
 
 static void finish(int fd, int rc, const char *own_reason);
+
+/* Whether a report has been written: when both sides fail at once, one may end the point
+ * while the other, which claimed the page first, is still writing its reason. Waits up to
+ * a second for it (nanosleep: this runs in a signal handler too). */
+static int report_written(void)
+{
+        struct timespec ms = { 0, 1000000 };
+
+        if (!__atomic_load_n(&report_page->taken, __ATOMIC_ACQUIRE))
+                return 0;
+        for (int waited = 0; waited < 1000 && !__atomic_load_n(&report_page->written, __ATOMIC_ACQUIRE); waited++)
+                nanosleep(&ms, NULL);
+        return __atomic_load_n(&report_page->written, __ATOMIC_ACQUIRE);
+}
 static volatile pid_t watched_peer;
 /* Atomic, not volatile: main clears it while the peer thread reads it (a data race otherwise). */
 static _Atomic int thread_peer_watched;
@@ -205,7 +234,7 @@ static void on_child_exit(int sig)
             si.si_pid != peer)
                 return;
         /* Only async-signal-safe calls from here: no stdio, no strsignal. */
-        if (report_page->taken) {
+        if (report_written()) {
                 at = append(text, at, sizeof text, report_page->reason);
                 at = append(text, at, sizeof text, "; ");
         }
@@ -279,9 +308,10 @@ static int setup_deferring_term(struct bench_ctx *ctx)
 /* Ends the point's process: sends what happened and exits. Never returns. */
 static void finish(int fd, int rc, const char *own_reason)
 {
-        const char *reason = report_page->taken ? report_page->reason : own_reason;
+        int written = report_written();
+        const char *reason = written ? report_page->reason : own_reason;
 
-        if (rc == BENCH_SKIPPED || (report_page->taken && report_page->skipped)) {
+        if (rc == BENCH_SKIPPED || (written && report_page->skipped)) {
                 send_message(fd, MSG_SKIP, reason, strlen(reason) + 1, NULL, 0);
                 _exit(0);
         }

@@ -63,7 +63,8 @@ int runner_record(const char *metric, const char *unit, double value);
 
 /* Failures and skips reported by bench_fail/bench_skip (see bench.c). */
 struct bench_report {
-        int taken;
+        int taken;                 /* a report claimed the page (the first wins) ... */
+        int written;               /* ... and has written its reason and skipped */
         int skipped;
         char reason[1024];
 };

@@ -149,7 +149,18 @@ interrupt_once() {
         fi
         status=0
         wait "$pid" || status=$?
+        # At the moment ipcbench returns, nothing it started may remain, zombies included: not
+        # even for the moment PID 1 would take to reap an orphan. (Not after SIGKILL, which
+        # leaves ipcbench no moment to reap: its points die after it, checked below.)
+        at_return=
+        [ "$signal" = KILL ] || at_return=$(session_processes "$pid")
         exec 2>&3 3>&-
+        if [ -n "$at_return" ]; then
+                echo "FAIL: $glob: SIG$signal after ${delay_ms} ms: when ipcbench returned (exit $status)," \
+                     "its session still held (seed $seed):"
+                echo "$at_return"
+                bad=1
+        fi
         # How long a run that finished first took (meta.json's wall_seconds), to aim the next.
         took_ms=$(sed -nE 's/.*"wall_seconds": ([0-9]+)\.([0-9]{3}).*/\1\2/p' "$out"/*/meta.json 2>/dev/null |
                   head -n 1 || true)
@@ -247,4 +258,9 @@ echo "interruptions tried: $tried (the run interrupted in $interrupted, finished
      "$((tried - interrupted))); left anything: $leaked; SIGKILL runs that needed" \
      "'ipcbench clean': $cleaned; $((SECONDS - t0)) s"
 [ "$leaked" = 0 ] || { echo "FAIL: $leaked interruption(s) left something (seed $seed)"; exit 1; }
+# The test proves something only about runs it interrupted: most of them must have been.
+groups_n=$(wc -w <<<"$groups")
+[ "$interrupted" -ge "$((groups_n * 3))" ] ||
+        { echo "FAIL: only $interrupted of $tried runs were interrupted; at least $((groups_n * 3))" \
+               "($groups_n groups, 3 of their 4 or 5 trials) must be (seed $seed)"; exit 1; }
 echo "ok: no interruption left anything"
