@@ -927,7 +927,16 @@ static void one_value(struct stats *st, double value)
 {
         if (stats_summarize(&value, 1, st) != 0)
                 *st = (struct stats){ .n = 1, .min = value, .p50 = value, .p90 = NAN, .p99 = NAN,
-                                      .p999 = NAN, .max = value, .mean = value, .stddev = NAN };
+                                      .p999 = NAN, .max = value, .mean = value, .stddev = NAN,
+                                      .median_low = value, .median_high = value };
+}
+
+/* One run of the load client is one repetition: its interval is its own samples' alone. */
+static void row_stats(struct csv_row *row, const struct stats *st)
+{
+        row->stats = *st;
+        row->ci_low = st->median_low;
+        row->ci_high = st->median_high;
 }
 
 static int write_csv(const struct load_options *opts, const struct load_result *r, const struct stats *lat,
@@ -942,6 +951,9 @@ static int write_csv(const struct load_options *opts, const struct load_result *
                 .run_id = run_id, .benchmark = "load", .group = "server", .mechanism = "tcp",
                 .variant = variant, .mode = "n/a", .placement = "any", .size_bytes = o->size_bytes,
                 .param = "connections", .param_value = (long)o->connections,
+                /* The client holds no idle choice of its own: CPUs may halt. */
+                .repetitions = 1, .batch = 1, .cpu_idle = "allowed", .vcpu_distance = "",
+                .probe_ns = NAN,
         };
 
         strftime(run_id, sizeof run_id, "%Y%m%d-%H%M%S", localtime(&started));
@@ -954,15 +966,18 @@ static int write_csv(const struct load_options *opts, const struct load_result *
         csv_write_header(af.f);
         row.metric = "rtt";
         row.unit = "ns";
-        row.stats = *lat;
+        struct stats one;
+        row_stats(&row, lat);
         csv_write_row(af.f, &row);
         row.metric = "throughput";
         row.unit = "MB/s";
-        one_value(&row.stats, rate * (double)o->size_bytes / 1e6);
+        one_value(&one, rate * (double)o->size_bytes / 1e6);
+        row_stats(&row, &one);
         csv_write_row(af.f, &row);
         row.metric = "rate";
         row.unit = "msg/s";
-        one_value(&row.stats, rate);
+        one_value(&one, rate);
+        row_stats(&row, &one);
         csv_write_row(af.f, &row);
         if (atomic_file_commit(&af) != 0)
                 goto fail;

@@ -55,7 +55,7 @@ work=/tmp/interrupt-test
 mkdir "$work"
 cd "$work"
 
-header="run_id,benchmark,group,mechanism,variant,mode,placement,size_bytes,param,param_value,metric,unit,n,min,p50,p90,p99,p999,max,mean,stddev"
+header="run_id,benchmark,group,mechanism,variant,mode,placement,size_bytes,param,param_value,metric,unit,n,min,p50,p90,p99,p999,max,mean,stddev,repetitions,ci_low,ci_high,batch,cpu_idle,vcpu_distance,probe_ns"
 RANDOM=$seed
 echo "seed $seed (replay: IPCBENCH_INTERRUPT_SEED=$seed bash $0 $bin)"
 
@@ -95,7 +95,7 @@ check_results() {
         for f in $(find "$out" -name results.csv 2>/dev/null); do
                 [ "$(head -n 1 "$f")" = "$header" ] || echo "bad header in $f"
                 # Fields counted outside double quotes, as csv_field writes them.
-                awk -v want=21 '{ n = 1; q = 0
+                awk -v want=28 '{ n = 1; q = 0
                         for (i = 1; i <= length($0); i++) { c = substr($0, i, 1)
                                 if (c == "\"") q = !q; else if (c == "," && !q) n++ }
                         if (n != want || q) { print FILENAME ":" NR ": " n " fields"; exit } }' "$f"

@@ -189,7 +189,8 @@ closed_loop python "$fake" 1
 closed_loop python "$fake" 64
 
 header=run_id,benchmark,group,mechanism,variant,mode,placement,size_bytes,param,param_value
-header+=,metric,unit,n,min,p50,p90,p99,p999,max,mean,stddev
+header+=,metric,unit,n,min,p50,p90,p99,p999,max,mean,stddev,repetitions,ci_low,ci_high,batch,cpu_idle
+header+=,vcpu_distance,probe_ns
 if [ "$(head -n 1 "$tmp/c.csv")" = "$header" ] &&
    [ "$(cut -d, -f11,12 "$tmp/c.csv" | tail -n +2 | tr '\n' ' ')" = "rtt,ns throughput,MB/s rate,msg/s " ] &&
    [ "$(cut -d, -f2-10 "$tmp/c.csv" | sort -u | grep -vc '^benchmark')" = 1 ] &&
