@@ -21,7 +21,7 @@ run=$tmp/latest
 [ -d "$run" ] || { fail "expected a run directory at $run (symlink to it); found none"; exit 1; }
 
 # results.csv: the header is a contract with every reader of the CSV, byte for byte.
-header='run_id,benchmark,group,mechanism,variant,mode,placement,size_bytes,param,param_value,metric,unit,n,min,p50,p90,p99,p999,max,mean,stddev'
+header='run_id,benchmark,group,mechanism,variant,mode,placement,size_bytes,param,param_value,metric,unit,n,min,p50,p90,p99,p999,max,mean,stddev,repetitions,ci_low,ci_high,batch,cpu_idle,vcpu_distance,probe_ns'
 found=$(head -n 1 "$run/results.csv" 2>/dev/null || true)
 [ "$found" = "$header" ] || fail "results.csv header: expected '$header', found '$found'"
 for bench in create.pthread create.fork create.vfork create.clone_vm create.posix_spawn create.fork_exec; do
@@ -43,7 +43,7 @@ fi
 for file in plots/creation.svg plots/creation.png hyperfine-exec.csv hyperfine-exec.json lecture-table.md; do
 	[ -s "$run/$file" ] || fail "expected a non-empty $file in the run directory, found none"
 done
-grep -qE '^\| *Creation *\| *[^|]+\| *[0-9.]+ (ns|µs|ms|s) *\|' "$run/lecture-table.md" 2>/dev/null ||
+grep -qE '^\| *Creation *\| *[^|]+\| *[0-9.]+ (ns|µs|ms|s)( ±[0-9.]+ %)?†? *\|' "$run/lecture-table.md" 2>/dev/null ||
 	fail "lecture-table.md: expected a Creation row with a figure, found: $(grep -i creation "$run/lecture-table.md" 2>/dev/null | head -n 1)"
 
 # The families that land one by one: what must exist is what the build registers (ipc: the
@@ -51,22 +51,25 @@ grep -qE '^\| *Creation *\| *[^|]+\| *[0-9.]+ (ns|µs|ms|s) *\|' "$run/lecture-t
 # `ipcbench list --names` prints "name modes" per line.
 registered() { awk -v b="$1" '$1 == b { found = 1 } END { exit !found }' "$tmp/names"; }
 "$build/ipcbench" list --names >"$tmp/names" 2>/dev/null || fail "ipcbench list --names failed"
-figure='[0-9.]+ (ns|µs|ms|s)'
+# A figure with its interval (±N %), marked † when it stayed unstable.
+figure='[0-9.]+ (ns|µs|ms|s)( ±[0-9.]+ %)?†?'
 if registered ctx.pipe; then
 	for file in plots/ctx.svg plots/ctx.png plots/ctx-working-set.png peers.csv; do
 		[ -s "$run/$file" ] || fail "ctx.pipe is registered: expected a non-empty $file, found none"
 	done
 	grep -qE "^\| Context Switching \| one CPU \(same-cpu\), pipe: a switch \| $figure \| $figure \|" "$run/lecture-table.md" ||
 		fail "lecture-table.md: expected a Context Switching line with figures, found: $(grep -A1 '^| Context' "$run/lecture-table.md" | head -n 2)"
-	peers_header='quantity,mode,placement,peer,peer_value,peer_unit,ipcbench_benchmark,ipcbench_value,ipcbench_unit,ratio,note'
+	peers_header='quantity,mode,placement,peer,peer_value,peer_unit,ipcbench_benchmark,ipcbench_value,ipcbench_unit,ratio,note,cpu_idle,cpu_main,cpu_peer'
 	found=$(head -n 1 "$run/peers.csv" 2>/dev/null || true)
 	[ "$found" = "$peers_header" ] || fail "peers.csv header: expected '$peers_header', found '$found'"
 	# Each row: a figure from ipcbench, and from the tool (perf, hyperfine) with the ratio, or
 	# the reason the tool gave none.
 	awk -F, 'NR > 1 {
 		n[$1]++
-		if ($8 !~ /^[0-9.]+$/) { print "row " NR ": no ipcbench figure: " $0; bad = 1 }
-		if ($5 ~ /^[0-9.]+$/ ? $10 !~ /^[0-9.]+$/ : $11 == "") { print "row " NR ": no tool figure and no reason: " $0; bad = 1 }
+		# A figure ipcbench did not measure under that idle choice (ipc.pipe with idle
+		# allowed) says so instead.
+		if ($8 !~ /^[0-9.]+$/ && $11 !~ /no ratio/) { print "row " NR ": no ipcbench figure: " $0; bad = 1 }
+		if ($5 ~ /^[0-9.]+$/ && $8 ~ /^[0-9.]+$/ ? $10 !~ /^[0-9.]+$/ : $11 == "") { print "row " NR ": no ratio and no reason: " $0; bad = 1 }
 	} END {
 		if (n["pipe round trip"] != 2) { print "expected 2 pipe round trip rows (thread, process), found " n["pipe round trip"] + 0; bad = 1 }
 		if (n["start a program that does nothing (fork+exec)"] + n["start a program that does nothing (posix_spawn)"] != 2) {
@@ -110,7 +113,7 @@ if registered ipc.pipe; then
 	for file in plots/ipc-latency-64.png plots/ipc-latency-64.svg plots/ipc-throughput-thread.png plots/ipc-throughput-process.png; do
 		[ -s "$run/$file" ] || fail "ipc.pipe is registered: expected a non-empty $file, found none"
 	done
-	rate='[0-9.]+ (MB|GB)/s at [0-9]+ (B|KiB|MiB)'
+	rate='[0-9.]+ (MB|GB)/s( ±[0-9.]+ %)? at [0-9]+ (B|KiB|MiB)†?'
 	grep -qE "^\| 1\. Pipes \| \`pipe\` \| [^|]+ \| $figure \| $figure \| $rate \| $rate \|$" "$run/lecture-table.md" ||
 		fail "lecture-table.md: expected an IPC approaches line for pipe with figures, found: $(grep -A1 '^## IPC' "$run/lecture-table.md"; grep -F "| \`pipe\` |" "$run/lecture-table.md" | head -n 1)"
 fi
