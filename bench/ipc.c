@@ -468,17 +468,33 @@ static int mq_setup(struct bench_ctx *ctx)
 /* ---- files: approach 2 ----
  * Each direction is a regular file (on /dev/shm, a tmpfs, unless --dir names another
  * directory) used as a ring of `window` records:
- * message `seq` is written with pwrite at record seq % window. The reader learns of new data
- * from inotify: it reads the record it expects with pread, and when that does not yet hold
- * its sequence number at both ends, it blocks reading its inotify descriptor until the file
- * is modified again (an event queued while it was looking wakes it at once). A record whose
- * head is END_OF_FILE ends the stream. */
+ * message `seq` is written with pwrite at record seq % window: its body first, its head (the
+ * sequence number) last, in a second pwrite. A pread racing a pwrite can see some pages new and
+ * others old (a 64 KiB record was read with its head and tail new and its middle old), but it
+ * copies in order of offset: a reader that finds the head new, written after the whole body,
+ * finds the body new too. The reader learns of new data from inotify: it reads the record it
+ * expects with pread, and when that does not yet hold its sequence number at both ends, it
+ * blocks reading its inotify descriptor until the file is modified again (an event queued
+ * while it was looking wakes it at once). A record whose head is END_OF_FILE ends the stream. */
 
 static const uint64_t END_OF_FILE = UINT64_MAX - 1;
 
 static off_t record_offset(const struct ipc_state *s, const struct bench_ctx *ctx, uint64_t seq)
 {
         return (off_t)((seq % s->link.window) * ctx->size_bytes);
+}
+
+static int pwrite_full(struct bench_ctx *ctx, int fd, const char *buf, size_t len, off_t at)
+{
+        for (size_t done = 0; done < len;) {
+                ssize_t n = pwrite(fd, buf + done, len - done, at + (off_t)done);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return bench_fail(ctx, "pwrite", errno);
+                done += (size_t)n;
+        }
+        return BENCH_OK;
 }
 
 static int file_send(struct bench_ctx *ctx, int fd, const void *buf, size_t len)
@@ -495,15 +511,11 @@ static int file_send(struct bench_ctx *ctx, int fd, const void *buf, size_t len)
         } else {
                 memcpy(&seq, buf, sizeof seq);
         }
-        for (size_t done = 0; done < len;) {
-                ssize_t n = pwrite(fd, (const char *)buf + done, len - done,
-                                   record_offset(s, ctx, seq) + (off_t)done);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        return bench_fail(ctx, "pwrite", errno);
-                done += (size_t)n;
-        }
+        /* The body, then the head that says the record is whole. */
+        if (pwrite_full(ctx, fd, (const char *)buf + MSG_SEQ_BYTES, len - MSG_SEQ_BYTES,
+                        record_offset(s, ctx, seq) + MSG_SEQ_BYTES) != BENCH_OK ||
+            pwrite_full(ctx, fd, buf, MSG_SEQ_BYTES, record_offset(s, ctx, seq)) != BENCH_OK)
+                return BENCH_FAILED;
         /* The fsync variant: the record is on the disk before the writer goes on (a tmpfs,
          * with no disk, is skipped in file_fsync_setup). */
         if (s->fsync && fdatasync(fd) != 0)
