@@ -28,8 +28,7 @@ struct memcpy_state {
 
 /* Per profile, the sizes of the IPC benchmarks' throughput points (msg.h), and one beyond any
  * cache. */
-static const size_t memcpy_sizes[] = { 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576,
-                                       128u << 20, 0 };
+static const size_t memcpy_sizes[] = { 64, 1024, 16384, 65536, 262144, 1048576, 128u << 20, 0 };
 static const size_t quick_memcpy_sizes[] = { 64, 65536, 128u << 20, 0 };
 static const size_t full_memcpy_sizes[] = { 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576,
                                             4u << 20, 16u << 20, 128u << 20, 0 };

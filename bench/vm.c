@@ -27,7 +27,7 @@ struct vm_state {
         size_t next_page;               /* vm.touch: the first page not yet touched */
 };
 
-static const long parent_rss_mib[] = { 0, 16, 64, 256, 1024, -1 };
+static const long parent_rss_mib[] = { 0, 16, 64, 256, -1 };
 static const long quick_parent_rss_mib[] = { 0, 64, 256, -1 };
 static const long full_parent_rss_mib[] = { 0, 16, 64, 256, 1024, 4096, -1 };
 static const long cow_region_mib[] = { 16, 64, -1 };

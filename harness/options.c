@@ -14,22 +14,22 @@ const char options_run_help[] =
 "print a summary, and write results.csv, placement.csv and meta.json into OUT/<run_id>/.\n"
 "\n"
 "options:\n"
-"  --quick                 quick profile: fewer sizes, 2 repetitions of 0.02 s (a first look)\n"
+"  --quick                 quick profile: fewer sizes, 2 repetitions of 0.01 s (a first look)\n"
 "  --full                  full profile: every size and parameter value, 5 to 10\n"
-"                          repetitions of 0.2 s (default profile: 3 to 6 of 0.04 s)\n"
+"                          repetitions of 0.2 s (default profile: 3 to 6 of 0.03 s)\n"
 "  --mode M                thread | process | both (default both): how the peer runs\n"
 "  --placement P           same-cpu | cross-cpu | both (default both): where the peers run\n"
 "  --sizes LIST            message sizes, e.g. 64,4K,1M (binary K/M/G), for round trips\n"
 "                          and throughput alike\n"
 "  --params LIST           values of the swept parameter (see 'ipcbench list'), e.g. 0,64\n"
 "  --iterations N          timed operations per point (instead of a duration)\n"
-"  --duration SECONDS      timed seconds per repetition (default 0.04, quick 0.02, full 0.2)\n"
+"  --duration SECONDS      timed seconds per repetition (default 0.03, quick 0.01, full 0.2)\n"
 "  --repeat R              independent repetitions of every point, each in a fresh process,\n"
 "                          spread through the run in rounds of shuffled order (default 3,\n"
 "                          quick 2, full 5); they give each median its 95 % interval\n"
 "  --max-repeat M          more repetitions, up to M, for a point whose interval is wider\n"
-"                          than -+5 % of its median, while the run has taken at most half as\n"
-"                          long again as its first rounds (default 6, quick 2, full 10)\n"
+"                          than -+5 % of its median, while the run has taken at most a quarter\n"
+"                          longer than its first rounds (default 6, quick 2, full 10)\n"
 "  --seed N                the order of the repetitions (default: random; meta.json says it)\n"
 "  --cpu-idle C            awake | allow (default awake): awake holds a PM QoS request of 0\n"
 "                          on /dev/cpu_dma_latency while measuring, so idle CPUs poll instead\n"
@@ -349,7 +349,7 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, s
         }
         o->profile = quick ? PROFILE_QUICK : full ? PROFILE_FULL : PROFILE_DEFAULT;
         if (!duration_set)
-                o->duration_s = quick ? 0.02 : full ? 0.2 : 0.04;
+                o->duration_s = quick ? 0.01 : full ? 0.2 : 0.03;
         if (!repeat_set)
                 o->repeat = quick ? 2 : full ? 5 : 3;
         if (!max_repeat_set)

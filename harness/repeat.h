@@ -16,8 +16,8 @@
  * given more repetitions (up to --max-repeat), and named unstable if it stays so. */
 #define REPEAT_MAX_HALF_WIDTH 0.05
 
-/* The extra repetitions stop once the run has taken this much longer than its first rounds. */
-#define REPEAT_EXTRA_TIME_SHARE 0.5
+/* The extra repetitions stop once the run has taken this share longer than its first rounds. */
+#define REPEAT_EXTRA_TIME_SHARE 0.25
 
 /* One planned point and its repetitions so far. */
 struct trial {

@@ -259,7 +259,7 @@ static void watch_process_peer(pid_t pid)
 }
 
 /* Each cross-cpu repetition is framed by two probes of the cache line between its CPUs. */
-#define PROBE_SECONDS 0.003
+#define PROBE_SECONDS 0.002
 
 /* Steal of the point's CPUs so far: its one CPU, both, or all when unpinned. NAN: unknown. */
 static double point_steal_ns(const struct point_context *pc)

@@ -60,7 +60,7 @@ done
 
 # A dry run lists its points and measures nothing: create.fork on one CPU and unpinned.
 if ! "$bin" run --dry-run create.fork >out 2>err || [ "$(grep -c '^create\.fork ' out)" -ne 2 ] ||
-   ! grep -q '^2 points, 3 to 6 repetitions each, 0.04 s timed per repetition: at least 0.264 s' out || [ -e results ]; then
+   ! grep -q '^2 points, 3 to 6 repetitions each, 0.03 s timed per repetition: at least 0.198 s' out || [ -e results ]; then
         echo "FAIL: ipcbench run --dry-run create.fork: want its 2 points listed, no results directory"
         echo "      got: $(cat out err)"
         failures=$((failures + 1))

@@ -72,7 +72,7 @@ int main(void)
         CHECK_INT(o.modes, MODE_THREAD | MODE_PROCESS);
         CHECK_INT(o.placements, PLACEMENT_SAME | PLACEMENT_CROSS);
         CHECK_INT(o.profile, PROFILE_DEFAULT);
-        CHECK_NUM(o.duration_s, 0.04);
+        CHECK_NUM(o.duration_s, 0.03);
         CHECK_INT(o.repeat, 3);
         CHECK_INT(o.max_repeat, 6);
         CHECK_INT(o.cpu_idle_allow, 0);
@@ -121,7 +121,7 @@ int main(void)
         CHECK_INT(o.modes, MODE_THREAD);
         CHECK_INT(o.placements, PLACEMENT_CROSS);
         CHECK_INT(o.profile, PROFILE_QUICK);
-        CHECK_NUM(o.duration_s, 0.02);
+        CHECK_NUM(o.duration_s, 0.01);
         CHECK_INT(o.repeat, 2);
         CHECK_INT(o.max_repeat, 2);
         CHECK_INT(o.n_globs, 2);
