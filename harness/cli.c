@@ -381,6 +381,7 @@ static int run_repetition(struct run *run, struct trial *t)
 {
         struct point_outcome out;
         char label[200];
+        double start_s = (double)(now_ns() - run->start_ns) / 1e9;
 
         report_point(label, sizeof label, &t->pt);
         progress(run->done++, run->total, label, run->start_ns);
@@ -397,6 +398,7 @@ static int run_repetition(struct run *run, struct trial *t)
                 return -1;
         }
         if (out.status == OUTCOME_OK) {
+                out.context.start_s = start_s;
                 trial_add(t, &out);
                 return 0;
         }
@@ -513,9 +515,14 @@ static struct run_rows *collect_rows(const struct run *run)
                                 continue;
                         report_row(rr->labels[rr->n_notices], sizeof rr->labels[0], r);
                         double half = result_half_width(&r->series[0]);
-                        snprintf(rr->reasons[rr->n_notices], sizeof rr->reasons[0],
-                                 "its median's 95 %% interval is -+%.1f %% after %u repetitions",
-                                 half * 100, r->repetitions);
+                        if (isfinite(half))
+                                snprintf(rr->reasons[rr->n_notices], sizeof rr->reasons[0],
+                                         "its median's 95 %% interval is -+%.1f %% after %u repetitions",
+                                         half * 100, r->repetitions);
+                        else
+                                snprintf(rr->reasons[rr->n_notices], sizeof rr->reasons[0],
+                                         "one repetition only (the others saw the vCPUs at another "
+                                         "distance, or the run's time ran out): no interval");
                         rr->unstable[rr->n_unstable++] = (struct meta_unstable){
                                 .point = rr->labels[rr->n_notices], .metric = r->series[0].metric,
                                 .half_width = half, .repetitions = r->repetitions,

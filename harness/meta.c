@@ -1,5 +1,6 @@
 #include "meta.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -191,8 +192,11 @@ void meta_write(FILE *f, const struct meta_info *m)
                 json_string(f, m->unstable[i].point);
                 fputs(", \"metric\": ", f);
                 json_string(f, m->unstable[i].metric);
-                fprintf(f, ", \"ci_half_width_pct\": %.1f, \"repetitions\": %u}",
-                        m->unstable[i].half_width * 100, m->unstable[i].repetitions);
+                if (isfinite(m->unstable[i].half_width))
+                        fprintf(f, ", \"ci_half_width_pct\": %.1f", m->unstable[i].half_width * 100);
+                else
+                        fputs(", \"ci_half_width_pct\": null", f);      /* one repetition: none */
+                fprintf(f, ", \"repetitions\": %u}", m->unstable[i].repetitions);
         }
         fputs(m->n_unstable ? "\n  ]" : "]", f);
 

@@ -96,7 +96,7 @@ int output_placement(const char *dir, const char *run_id, const struct result *r
         fputs("run_id,benchmark,mode,placement,size_bytes,param,param_value,repetition,cpu_main,"
               "cpu_peer,ops,main_voluntary_per_op,main_involuntary_per_op,peer_voluntary_per_op,"
               "peer_involuntary_per_op,kind,batch,window_ns,steal_ns,probe_before_ns,probe_after_ns,"
-              "vcpu_distance,cpu_idle,flags\n", af.f);
+              "vcpu_distance,cpu_idle,flags,start_s\n", af.f);
         for (size_t i = 0; i < n; i++) {
                 const struct result *r = &rows[i];
                 for (unsigned k = 0; k < r->repetitions; k++) {
@@ -129,6 +129,8 @@ int output_placement(const char *dir, const char *run_id, const struct result *r
                                 noise_distance_name(noise_distance(c->probe_before_ns, c->probe_after_ns)),
                                 output_cpu_idle(r, idle_held));
                         flags_field(af.f, c, n_cpus);
+                        fputc(',', af.f);
+                        csv_number(af.f, c->start_s);
                         fputc('\n', af.f);
                 }
         }

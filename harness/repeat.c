@@ -69,6 +69,8 @@ double result_half_width(const struct result_series *rs)
 {
         double p50 = rs->stats.p50, wider = fmax(p50 - rs->ci_low, rs->ci_high - p50);
 
+        if (isnan(rs->ci_low) || isnan(rs->ci_high))
+                return INFINITY;        /* no interval: as unsure as can be */
         if (wider == 0)
                 return 0;
         return p50 != 0 ? wider / fabs(p50) : INFINITY;
@@ -129,6 +131,11 @@ static int summarize(struct result *r, double max_half_width)
                 /* A time, a rate or a size is never negative: nor is its interval. */
                 if (rs->stats.min >= 0 && rs->ci_low < 0)
                         rs->ci_low = 0;
+                /* One repetition knows nothing of how far a second would move (its own
+                 * samples' interval held a second run's median 1 time in 10 here): no interval,
+                 * rather than a narrow one that misleads. */
+                if (rs->repetitions < 2)
+                        rs->ci_low = rs->ci_high = NAN;
         }
         r->unstable = r->n_series && result_half_width(&r->series[0]) > max_half_width;
         for (unsigned i = 0; i < r->repetitions && n_probes + 2 <= sizeof probes / sizeof *probes; i++) {

@@ -243,7 +243,9 @@ static void ratio_text(char *buf, size_t len, const struct result_series *a, con
         double ratio = a->stats.p50 / b->stats.p50, low = a->ci_low / b->ci_high,
                high = b->ci_low > 0 ? a->ci_high / b->ci_low : INFINITY;
 
-        if (low <= 1 && 1 <= high)
+        if (isnan(low) || isnan(high))
+                snprintf(buf, len, "%.2f (no interval: one of the two has a single repetition)", ratio);
+        else if (low <= 1 && 1 <= high)
                 snprintf(buf, len, "%.2f [%.2f … %.2f]: the same within this run's noise", ratio, low, high);
         else
                 snprintf(buf, len, "%.2f [%.2f … %.2f]", ratio, low, high);
@@ -336,8 +338,16 @@ static void summary_wake_cost(FILE *out, const struct result *results, size_t n)
                         report_value(awake, sizeof awake, h->series[0].stats.p50, h->series[0].unit);
                         report_value(cost, sizeof cost, a->series[0].stats.p50 - h->series[0].stats.p50,
                                      a->series[0].unit);
-                        fprintf(out, "waking an idle CPU  %s %s: %s more (%s with idle allowed, %s held "
-                                "awake)\n", point, a->series[0].metric, cost, allowed, awake);
+                        const struct result_series *as = &a->series[0], *hs = &h->series[0];
+                        /* Overlapping intervals (or none): no cost shown, whichever way the
+                         * medians fell (haltpoll may have kept the idle CPU polling). */
+                        if (!(as->ci_low > hs->ci_high))
+                                fprintf(out, "waking an idle CPU  %s %s: no cost beyond this run's noise "
+                                        "(%s with idle allowed, %s held awake)\n", point, as->metric,
+                                        allowed, awake);
+                        else
+                                fprintf(out, "waking an idle CPU  %s %s: %s more (%s with idle allowed, "
+                                        "%s held awake)\n", point, as->metric, cost, allowed, awake);
                         break;
                 }
         }
@@ -375,8 +385,11 @@ static void summary_noise(FILE *out, const struct result *results, size_t n, con
         fprintf(out, "unstable (95 %% interval still over ±%.0f %% of the median; marked !): %zu of %zu rows",
                 m->max_half_width * 100, m->n_unstable, n);
         for (size_t i = 0; i < m->n_unstable && i < 8; i++)
-                fprintf(out, "%s %s (±%.0f %%)", i ? "," : ":", m->unstable[i].point,
-                        m->unstable[i].half_width * 100);
+                if (isfinite(m->unstable[i].half_width))
+                        fprintf(out, "%s %s (±%.0f %%)", i ? "," : ":", m->unstable[i].point,
+                                m->unstable[i].half_width * 100);
+                else
+                        fprintf(out, "%s %s (one repetition)", i ? "," : ":", m->unstable[i].point);
         fprintf(out, "%s\n", m->n_unstable > 8 ? ", … (all in meta.json)" : "");
         (void)point;
 }

@@ -31,6 +31,8 @@ struct point_context {
         uint64_t window_ns;       /* the timed window */
         double steal_ns;          /* stolen from the point's CPUs in it; NAN: unknown */
         double probe_before_ns, probe_after_ns;   /* cross-cpu: the cache-line probe; else NAN */
+        double start_s;           /* when the repetition started, from the run's start (the
+                                   * parent's clock): noise that comes in episodes shows in time */
 };
 
 enum outcome { OUTCOME_OK, OUTCOME_SKIPPED, OUTCOME_FAILED };
