@@ -7,7 +7,9 @@
  *     option takes the value after '=' or the next argument, the last of each option wins,
  *     "--" ends the options, "-" and anything not starting with '-' is a pattern, and the
  *     patterns are the very arguments given, in order; --quick and --full exclude each other,
- *     and without --duration or --repeat a run has those of its profile given alone.
+ *     and without --duration or --repeat a run has those of its profile given alone; without
+ *     --max-repeat, the profile's most or --repeat, whichever is more; --cpu-idle allow alone
+ *     lets idle CPUs halt; a --seed given is the seed kept.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -23,7 +25,7 @@ enum { MAX_ARGS = 256, ERR_BYTES = 512 };       /* cli.c's message buffer is 512
 /* The options that take a value, as `ipcbench run --help` lists them. */
 static const char *const valued[] = {
         "--mode", "--placement", "--sizes", "--params", "--iterations", "--duration",
-        "--repeat", "--timeout", "--dir", "--out",
+        "--repeat", "--timeout", "--dir", "--out", "--max-repeat", "--seed", "--cpu-idle",
 };
 
 /* What the model expects from an argument list that parsed. */
@@ -118,6 +120,8 @@ static void check_bounds(const struct run_options *o)
         FUZZ_CHECK(isfinite(o->duration_s) && o->duration_s > 0 && o->duration_s <= 3600,
                    "duration %g s", o->duration_s);
         FUZZ_CHECK(o->repeat >= 1 && o->repeat <= 1000, "repeat %u", o->repeat);
+        FUZZ_CHECK(o->max_repeat >= o->repeat && o->max_repeat <= 1000, "max_repeat %u with repeat %u",
+                   o->max_repeat, o->repeat);
         FUZZ_CHECK(isfinite(o->timeout_s) && o->timeout_s > 0 && o->timeout_s <= 86400,
                    "timeout %g s", o->timeout_s);
         FUZZ_CHECK(o->out_root && o->out_root[0], "an empty --out");
@@ -202,6 +206,27 @@ static void check_model(const struct run_options *o, int argc, char **argv)
         } else {
                 FUZZ_CHECK(o->repeat == alone.repeat, "repeat %u without --repeat, the profile's is %u",
                            o->repeat, alone.repeat);
+        }
+        if ((v = value_of(&e, "--max-repeat"))) {
+                uint64_t r;
+
+                FUZZ_CHECK(options_parse_count(v, 1, 1000, &r) == 0 && r == o->max_repeat,
+                           "--max-repeat '%s' gave %u", v, o->max_repeat);
+        } else {
+                unsigned most = alone.max_repeat > o->repeat ? alone.max_repeat : o->repeat;
+                FUZZ_CHECK(o->max_repeat == most, "max_repeat %u without --max-repeat, expected %u",
+                           o->max_repeat, most);
+        }
+        v = value_of(&e, "--cpu-idle");
+        FUZZ_CHECK(o->cpu_idle_allow == (v && strcmp(v, "allow") == 0), "cpu_idle_allow %d after '%s'",
+                   o->cpu_idle_allow, shown(v));
+        if ((v = value_of(&e, "--seed"))) {
+                uint64_t seed;
+
+                FUZZ_CHECK(o->seed_set && options_parse_count(v, 0, UINT64_MAX, &seed) == 0 &&
+                           seed == o->seed, "--seed '%s' gave %llu", v, (unsigned long long)o->seed);
+        } else {
+                FUZZ_CHECK(!o->seed_set, "a seed without --seed");
         }
         if (!value_of(&e, "--duration"))
                 FUZZ_CHECK(o->duration_s == alone.duration_s,

@@ -625,10 +625,12 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv,
                 if (o.iterations)
                         printf("%zu points, %u to %u repetitions each, %llu timed operations per "
                                "repetition\n", plan.n, o.repeat, o.max_repeat, (unsigned long long)o.iterations);
-                else
+                else {
+                        double least_s = (double)plan.n * o.repeat * o.duration_s * 1.1;
                         printf("%zu points, %u to %u repetitions each, %g s timed per repetition: at "
-                               "least %.3g s\n", plan.n, o.repeat, o.max_repeat, o.duration_s,
-                               (double)plan.n * o.repeat * o.duration_s * 1.1);
+                               "least %.*g s\n", plan.n, o.repeat, o.max_repeat, o.duration_s,
+                               least_s >= 1000 ? 6 : 3, least_s);
+                }
                 return 0;
         }
         if (o.data_dir) {

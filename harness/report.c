@@ -357,7 +357,6 @@ static void summary_noise(FILE *out, const struct result *results, size_t n, con
                           size_t batched)
 {
         size_t reps = 0, steal = 0, moved = 0;
-        char point[160];
 
         for (size_t i = 0; i < n; i++)
                 for (unsigned k = 0; k < results[i].repetitions; k++) {
@@ -391,7 +390,6 @@ static void summary_noise(FILE *out, const struct result *results, size_t n, con
                 else
                         fprintf(out, "%s %s (one repetition)", i ? "," : ":", m->unstable[i].point);
         fprintf(out, "%s\n", m->n_unstable > 8 ? ", … (all in meta.json)" : "");
-        (void)point;
 }
 
 void report_summary(FILE *out, const struct result *results, size_t n, const struct meta_info *m)
