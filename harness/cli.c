@@ -517,7 +517,7 @@ static struct run_rows *collect_rows(const struct run *run)
                         double half = result_half_width(&r->series[0]);
                         if (isfinite(half))
                                 snprintf(rr->reasons[rr->n_notices], sizeof rr->reasons[0],
-                                         "its median's 95 %% interval is -+%.1f %% after %u repetitions",
+                                         "its median's 95 %% interval is ±%.1f %% after %u repetitions",
                                          half * 100, r->repetitions);
                         else
                                 snprintf(rr->reasons[rr->n_notices], sizeof rr->reasons[0],

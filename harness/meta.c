@@ -89,6 +89,12 @@ double meta_load_average(void)
         return getloadavg(&load, 1) == 1 ? load : -1;
 }
 
+/* The start of item i of a JSON list of objects, one a line, up to its first key's value. */
+static void json_list_item(FILE *f, size_t i, const char *first_key)
+{
+        fprintf(f, "%s\n    {\"%s\": ", i ? "," : "", first_key);
+}
+
 const char *meta_portable_arg(const char *arg, int is_program)
 {
         static char cwd[4096];
@@ -188,7 +194,7 @@ void meta_write(FILE *f, const struct meta_info *m)
                 m->extra_time_spent ? "true" : "false");
         fputs(",\n  \"unstable\": [", f);
         for (size_t i = 0; i < m->n_unstable; i++) {
-                fputs(i ? ",\n    {\"point\": " : "\n    {\"point\": ", f);
+                json_list_item(f, i, "point");
                 json_string(f, m->unstable[i].point);
                 fputs(", \"metric\": ", f);
                 json_string(f, m->unstable[i].metric);
@@ -202,7 +208,7 @@ void meta_write(FILE *f, const struct meta_info *m)
 
         fputs(",\n  \"notices\": [", f);
         for (size_t i = 0; i < m->n_notices; i++) {
-                fputs(i ? ",\n    {\"kind\": " : "\n    {\"kind\": ", f);
+                json_list_item(f, i, "kind");
                 json_string(f, m->notices[i].kind);
                 fputs(", \"point\": ", f);
                 json_string(f, m->notices[i].point);
