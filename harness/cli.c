@@ -416,11 +416,11 @@ static int run_repetition(struct run *run, struct trial *t)
 
 /* Whether trial t gets a repetition in this round: up to the minimum, everyone still going;
  * beyond it, only the points whose interval is still too wide, up to the maximum. */
-static int repetition_due(const struct run *run, const struct trial *t)
+static int repetition_due(const struct run *run, const struct trial *t, const struct stats_prior *prior)
 {
         if (t->status != OUTCOME_OK || t->n_reps >= run->o->max_repeat)
                 return 0;
-        return t->n_reps < run->o->repeat || trial_half_width(t) > REPEAT_MAX_HALF_WIDTH;
+        return t->n_reps < run->o->repeat || trial_half_width(t, prior) > REPEAT_MAX_HALF_WIDTH;
 }
 
 /* Round after round over the plan, each in its own shuffled order, until no point is due or
@@ -428,16 +428,22 @@ static int repetition_due(const struct run *run, const struct trial *t)
 static int run_rounds(struct run *run, uint64_t seed)
 {
         size_t *order = malloc((run->n_trials ? run->n_trials : 1) * sizeof *order);
+        struct stats_prior *priors = calloc(run->n_trials ? run->n_trials : 1, sizeof *priors);
         uint64_t state = seed, first_rounds_ns = 0;
         int rc = 0;
 
-        if (!order)
+        if (!order || !priors) {
+                free(order);
+                free(priors);
                 return -1;
+        }
         run->total = run->n_trials * run->o->repeat;
         for (unsigned round = 0; rc == 0 && !runner_interrupted(); round++) {
                 size_t due = 0;
+                if (round >= run->o->repeat)
+                        repeat_family_priors(run->trials, run->n_trials, priors);
                 for (size_t i = 0; i < run->n_trials; i++)
-                        if (repetition_due(run, &run->trials[i]))
+                        if (repetition_due(run, &run->trials[i], &priors[i]))
                                 order[due++] = i;
                 if (!due)
                         break;
@@ -459,6 +465,7 @@ static int run_rounds(struct run *run, uint64_t seed)
 out:
         progress(0, 0, NULL, 0);
         free(order);
+        free(priors);
         return rc;
 }
 
@@ -491,10 +498,14 @@ static struct run_rows *collect_rows(const struct run *run)
 {
         size_t cap = run->n_trials * TRIAL_MAX_ROWS + 1;
         struct run_rows *rr = calloc(1, sizeof *rr + cap * sizeof rr->reasons[0]);
+        struct stats_prior *priors = calloc(run->n_trials ? run->n_trials : 1, sizeof *priors);
 
         if (!rr || !(rr->rows = calloc(cap, sizeof *rr->rows)) || !(rr->notices = calloc(cap, sizeof *rr->notices)) ||
             !(rr->labels = calloc(cap, sizeof *rr->labels)) || !(rr->unstable = calloc(cap, sizeof *rr->unstable)))
                 goto out_of_memory;
+        if (!priors)
+                goto out_of_memory;
+        repeat_family_priors(run->trials, run->n_trials, priors);
         for (size_t i = 0; i < run->n_trials; i++) {
                 const struct trial *t = &run->trials[i];
                 if (t->status != OUTCOME_OK) {
@@ -506,7 +517,7 @@ static struct run_rows *collect_rows(const struct run *run)
                         rr->n_notices++;
                         continue;
                 }
-                int n = trial_rows(t, rr->rows + rr->n, REPEAT_MAX_HALF_WIDTH);
+                int n = trial_rows(t, rr->rows + rr->n, REPEAT_MAX_HALF_WIDTH, &priors[i]);
                 if (n < 0)
                         goto out_of_memory;
                 for (int k = 0; k < n; k++) {
@@ -521,8 +532,8 @@ static struct run_rows *collect_rows(const struct run *run)
                                          half * 100, r->repetitions);
                         else
                                 snprintf(rr->reasons[rr->n_notices], sizeof rr->reasons[0],
-                                         "one repetition only (the others saw the vCPUs at another "
-                                         "distance, or the run's time ran out): no interval");
+                                         "one repetition, and no family of points to say how far "
+                                         "a second would move: no interval");
                         rr->unstable[rr->n_unstable++] = (struct meta_unstable){
                                 .point = rr->labels[rr->n_notices], .metric = r->series[0].metric,
                                 .half_width = half, .repetitions = r->repetitions,
@@ -535,8 +546,10 @@ static struct run_rows *collect_rows(const struct run *run)
                 }
                 rr->n += (size_t)n;
         }
+        free(priors);
         return rr;
 out_of_memory:
+        free(priors);
         run_rows_free(rr);
         return NULL;
 }

@@ -30,24 +30,53 @@ void trial_add(struct trial *t, struct point_outcome *out)
         memset(out, 0, sizeof *out);    /* its series belong to the trial now */
 }
 
-/* t(0.975, R-1) s / sqrt(R) of values[], relative to their median. */
-static double relative_half_width(const double *values, size_t n)
+/* The half-width of the interval of values[] (repetition medians), relative to their median,
+ * with the family's prior. */
+static double relative_half_width(const double *values, size_t n, const struct stats_prior *prior)
 {
-        double center, mean = 0, m2 = 0;
+        double center = stats_median(values, n), low, high;
 
-        if (n < 2)
+        stats_median_interval(center, values, n, prior, center, center, &low, &high);
+        if (isnan(low) || isnan(high))
                 return INFINITY;
-        center = stats_median(values, n);
-        for (size_t i = 0; i < n; i++) {
-                double delta = values[i] - mean;
-                mean += delta / (double)(i + 1);
-                m2 += delta * (values[i] - mean);
-        }
-        double half = stats_t975(n - 1) * sqrt(m2 / (double)(n - 1) / (double)n);
-        return half == 0 ? 0 : center != 0 ? half / fabs(center) : INFINITY;
+        if (high == low)
+                return 0;
+        return center != 0 ? (high - center) / fabs(center) : INFINITY;
 }
 
-double trial_half_width(const struct trial *t)
+static int same_family(const struct point *a, const struct point *b)
+{
+        return strcmp(a->bench->group, b->bench->group) == 0 && a->placement == b->placement &&
+               a->stream == b->stream;
+}
+
+void repeat_family_priors(const struct trial *trials, size_t n, struct stats_prior *priors)
+{
+        double *own = malloc((n ? n : 1) * sizeof *own), *family = malloc((n ? n : 1) * sizeof *family);
+
+        for (size_t i = 0; i < n; i++)
+                priors[i] = (struct stats_prior){ .rel_var = NAN, .df = 0 };
+        if (!own || !family)
+                goto out;
+        for (size_t i = 0; i < n; i++)
+                own[i] = trials[i].n_reps >= 2 ? stats_relative_variance(trials[i].primary_medians,
+                                                                         trials[i].n_reps) : NAN;
+        for (size_t i = 0; i < n; i++) {
+                size_t k = 0;
+                for (size_t j = 0; j < n; j++)
+                        if (!isnan(own[j]) && same_family(&trials[i].pt, &trials[j].pt))
+                                family[k++] = own[j];
+                /* A family of one says nothing beyond the point itself. */
+                if (k >= 3)
+                        priors[i] = (struct stats_prior){ .rel_var = stats_median(family, k),
+                                                          .df = STATS_PRIOR_DF };
+        }
+out:
+        free(own);
+        free(family);
+}
+
+double trial_half_width(const struct trial *t, const struct stats_prior *prior)
 {
         double widest = 0, *values = malloc((t->n_reps ? t->n_reps : 1) * sizeof *values);
 
@@ -59,7 +88,7 @@ double trial_half_width(const struct trial *t)
                         if (rep_distance(&t->reps[i]) == d)
                                 values[n++] = t->primary_medians[i];
                 if (n)
-                        widest = fmax(widest, relative_half_width(values, n));
+                        widest = fmax(widest, relative_half_width(values, n, prior));
         }
         free(values);
         return widest;
@@ -117,7 +146,7 @@ static int pool(struct result *r, const struct point_outcome *o)
 }
 
 /* Statistics, intervals and the probe's median of a row whose repetitions are pooled. */
-static int summarize(struct result *r, double max_half_width)
+static int summarize(struct result *r, double max_half_width, const struct stats_prior *prior)
 {
         double probes[2 * 64];
         size_t n_probes = 0;
@@ -126,16 +155,11 @@ static int summarize(struct result *r, double max_half_width)
                 struct result_series *rs = &r->series[k];
                 if (stats_summarize(rs->samples, rs->n, &rs->stats) != 0)
                         return -1;
-                stats_median_interval(rs->stats.p50, rs->repetition_medians, rs->repetitions,
+                stats_median_interval(rs->stats.p50, rs->repetition_medians, rs->repetitions, prior,
                                       rs->stats.median_low, rs->stats.median_high, &rs->ci_low, &rs->ci_high);
                 /* A time, a rate or a size is never negative: nor is its interval. */
                 if (rs->stats.min >= 0 && rs->ci_low < 0)
                         rs->ci_low = 0;
-                /* One repetition knows nothing of how far a second would move (its own
-                 * samples' interval held a second run's median 1 time in 10 here): no interval,
-                 * rather than a narrow one that misleads. */
-                if (rs->repetitions < 2)
-                        rs->ci_low = rs->ci_high = NAN;
         }
         r->unstable = r->n_series && result_half_width(&r->series[0]) > max_half_width;
         for (unsigned i = 0; i < r->repetitions && n_probes + 2 <= sizeof probes / sizeof *probes; i++) {
@@ -148,7 +172,8 @@ static int summarize(struct result *r, double max_half_width)
         return 0;
 }
 
-int trial_rows(const struct trial *t, struct result rows[TRIAL_MAX_ROWS], double max_half_width)
+int trial_rows(const struct trial *t, struct result rows[TRIAL_MAX_ROWS], double max_half_width,
+               const struct stats_prior *prior)
 {
         int n_rows = 0;
 
@@ -163,7 +188,7 @@ int trial_rows(const struct trial *t, struct result rows[TRIAL_MAX_ROWS], double
                                 goto out_of_memory;
                 if (r->repetitions == 0)
                         continue;
-                if (summarize(r, max_half_width) != 0)
+                if (summarize(r, max_half_width, prior) != 0)
                         goto out_of_memory;
                 n_rows++;
         }

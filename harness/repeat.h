@@ -32,18 +32,24 @@ struct trial {
 /* Take one repetition's outcome into the trial (out is emptied: its samples move). */
 void trial_add(struct trial *t, struct point_outcome *out);
 
-/* The widest relative half-width, between repetitions, of the first metric over the trial's
- * distances: what decides whether it gets another repetition. INFINITY where a distance has
- * one repetition only (nothing yet to say how much it varies). */
-double trial_half_width(const struct trial *t);
+/* The prior of each trial: what the other trials of its family (the same group, placement,
+ * and stream or not) say of the variation between repetitions of their first metric, from
+ * those with two repetitions or more (stats_prior). priors[] has n entries. */
+void repeat_family_priors(const struct trial *trials, size_t n, struct stats_prior *priors);
+
+/* The widest relative half-width of the first metric's interval over the trial's distances,
+ * given its family's prior: what decides whether it gets another repetition. INFINITY where
+ * nothing can say yet how much it varies. */
+double trial_half_width(const struct trial *t, const struct stats_prior *prior);
 
 /* At most this many rows come of one trial: one per vcpu_distance. */
 enum { TRIAL_MAX_ROWS = 4 };
 
 /* Pool the trial's repetitions into rows[], one per distance seen, with statistics and
- * intervals; a row whose first metric's half-width exceeds max_half_width is marked
+ * intervals (moderated by the family's prior); a row whose first metric's half-width exceeds max_half_width is marked
  * unstable. Returns the number of rows, or -1 when out of memory. */
-int trial_rows(const struct trial *t, struct result rows[TRIAL_MAX_ROWS], double max_half_width);
+int trial_rows(const struct trial *t, struct result rows[TRIAL_MAX_ROWS], double max_half_width,
+               const struct stats_prior *prior);
 
 void trial_free(struct trial *t);
 void result_free(struct result *r);

@@ -121,21 +121,36 @@ double stats_t975(size_t df)
         return 1.96 + 2.5 / (double)df;
 }
 
-void stats_median_interval(double center, const double *rep_medians, size_t reps,
-                           double within_low, double within_high, double *low, double *high)
+double stats_relative_variance(const double *values, size_t n)
 {
         double mean = 0, m2 = 0;
 
-        *low = within_low;
-        *high = within_high;
-        if (reps < 2)
-                return;
-        for (size_t i = 0; i < reps; i++) {
-                double delta = rep_medians[i] - mean;
+        if (n < 2)
+                return NAN;
+        for (size_t i = 0; i < n; i++) {
+                double delta = values[i] - mean;
                 mean += delta / (double)(i + 1);
-                m2 += delta * (rep_medians[i] - mean);
+                m2 += delta * (values[i] - mean);
         }
-        double half = stats_t975(reps - 1) * sqrt(m2 / (double)(reps - 1)) / sqrt((double)reps);
-        *low = fmin(*low, center - half);
-        *high = fmax(*high, center + half);
+        if (m2 == 0)
+                return 0;       /* all alike, zero included: nothing varies */
+        return mean != 0 ? m2 / (double)(n - 1) / (mean * mean) : NAN;
+}
+
+void stats_median_interval(double center, const double *rep_medians, size_t reps,
+                           const struct stats_prior *prior, double within_low, double within_high,
+                           double *low, double *high)
+{
+        double prior_df = prior && prior->df > 0 && isfinite(prior->rel_var) ? prior->df : 0;
+        double own_df = reps >= 2 ? (double)reps - 1 : 0, df = prior_df + own_df;
+        double own = reps >= 2 ? stats_relative_variance(rep_medians, reps) : 0;
+
+        *low = *high = NAN;
+        if (df == 0 || reps == 0 || isnan(own))
+                return;
+        double var = (prior_df * (prior_df ? prior->rel_var : 0) + own_df * own) / df;
+        /* t for a whole number of degrees of freedom, rounded down: a little wider, never less. */
+        double half = stats_t975((size_t)df) * sqrt(var / (double)reps) * fabs(center);
+        *low = fmin(within_low, center - half);
+        *high = fmax(within_high, center + half);
 }

@@ -31,13 +31,33 @@ double stats_quantile_sorted(const double *sorted, size_t n, double p);
  * 1.96 + 2.5/df, within 0.002 of the true value). */
 double stats_t975(size_t df);
 
+/* What a point's family (the other points of its kind in the run) says of the variation
+ * between repetitions: the median of their relative variances, (s / mean)^2 of each one's
+ * repetition medians, weighed as `df` degrees of freedom. df 0: no prior. */
+struct stats_prior {
+        double rel_var;
+        double df;
+};
+
+/* The weight of a family's prior: as much as this many repetitions' degrees of freedom. */
+#define STATS_PRIOR_DF 4.0
+
 /* A 95 % interval of a point's median that reflects the variation between its repetitions,
- * not only within one: center -+ t(0.975, R-1) s / sqrt(R), where s is the sample standard
- * deviation of the R repetitions' own medians, widened where needed to hold [within_low,
- * within_high] (the pooled samples' own interval). With one repetition: that interval alone.
- * The repetitions run apart from each other in time, so s holds what changes between runs
- * (the host's episodes, a vCPU moved) and not just the jitter within one. */
+ * not only within one: center -+ t(0.975, df) sqrt(v / R) |center|, where v is the relative
+ * variance (s / mean)^2 of the R repetitions' own medians moderated by the family's prior
+ * (limma's moderated variance: v = (df0 v0 + (R-1) v_R) / (df0 + R-1), df = df0 + R-1), then
+ * widened where needed to hold [within_low, within_high] (the pooled samples' own interval).
+ * Three repetitions that agree by chance no longer make a narrow interval on their own, and
+ * one noisy point does not make its family's wide. Without a prior (NULL or df 0) it is
+ * Student's t on the R medians; with neither a prior nor two repetitions, NAN: nothing says
+ * how far a second run would move. The repetitions run apart from each other in time, so the
+ * variance holds what changes between runs (the host's episodes, a vCPU moved), not just the
+ * jitter within one. */
 void stats_median_interval(double center, const double *rep_medians, size_t reps,
-                           double within_low, double within_high, double *low, double *high);
+                           const struct stats_prior *prior, double within_low, double within_high,
+                           double *low, double *high);
+
+/* The relative variance (s / mean)^2 of n values (n >= 2), or NAN. */
+double stats_relative_variance(const double *values, size_t n);
 
 #endif

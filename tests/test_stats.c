@@ -45,20 +45,29 @@ static void check_intervals(void)
 
         /* Medians 10, 12, 14: s = 2, half-width 4.303 * 2 / sqrt(3), around the center given. */
         double medians[] = { 10, 12, 14 };
-        stats_median_interval(12, medians, 3, 11.9, 12.1, &low, &high);
+        stats_median_interval(12, medians, 3, NULL, 11.9, 12.1, &low, &high);
         CHECK_NUM(low, 12 - 4.303 * 2 / sqrt(3));
         CHECK_NUM(high, 12 + 4.303 * 2 / sqrt(3));
         /* The within-repetition interval is kept where it is the wider side. */
-        stats_median_interval(12, medians, 3, 0, 13, &low, &high);
+        stats_median_interval(12, medians, 3, NULL, 0, 13, &low, &high);
         CHECK_NUM(low, 0);
         CHECK_NUM(high, 12 + 4.303 * 2 / sqrt(3));
-        /* One repetition: only what it knows of itself. */
-        stats_median_interval(12, medians, 1, 11.5, 12.5, &low, &high);
-        CHECK_NUM(low, 11.5);
-        CHECK_NUM(high, 12.5);
+        /* One repetition and no family: nothing says how far a second would move. */
+        stats_median_interval(12, medians, 1, NULL, 11.5, 12.5, &low, &high);
+        CHECK(isnan(low) && isnan(high));
+        /* A family's prior (relative variance 0.01, worth 4 degrees of freedom) moderates three
+         * repetitions that agree by chance: v = (4 * 0.01 + 2 * 0) / 6, t(0.975, 6) = 2.447. */
+        struct stats_prior prior = { .rel_var = 0.01, .df = 4 };
+        double agreeing[] = { 100, 100, 100 };
+        stats_median_interval(100, agreeing, 3, &prior, 100, 100, &low, &high);
+        CHECK_NUM(high, 100 + 2.447 * sqrt(0.04 / 6 / 3) * 100);
+        CHECK_NUM(low, 100 - 2.447 * sqrt(0.04 / 6 / 3) * 100);
+        /* ... and gives one repetition the family's interval: t(0.975, 4) sqrt(0.01). */
+        stats_median_interval(100, agreeing, 1, &prior, 100, 100, &low, &high);
+        CHECK_NUM(high, 100 + 2.776 * 0.1 * 100);
         /* Identical repetitions add no width. */
         double same[] = { 5, 5, 5, 5 };
-        stats_median_interval(5, same, 4, 5, 5, &low, &high);
+        stats_median_interval(5, same, 4, NULL, 5, 5, &low, &high);
         CHECK_NUM(low, 5);
         CHECK_NUM(high, 5);
 
@@ -71,10 +80,23 @@ static void check_intervals(void)
                 double rep[5], mean = 0;
                 for (int i = 0; i < 5; i++)
                         mean += (rep[i] = 100 + 5 * normal(&state)) / 5;
-                stats_median_interval(mean, rep, 5, mean, mean, &low, &high);
+                stats_median_interval(mean, rep, 5, NULL, mean, mean, &low, &high);
                 covered += low <= 100 && 100 <= high;
         }
         CHECK(covered >= trials * 94 / 100 && covered <= trials * 96 / 100);
+        /* The same with three repetitions and a family prior that knows the variance (5 % of
+         * 100): at least 95 % (94 with the draws' own spread), at most 99: the prior is read as
+         * an estimate worth 4 degrees of freedom, so an exact one makes it a little wider. */
+        struct stats_prior known = { .rel_var = 0.0025, .df = 4 };
+        covered = 0;
+        for (int t = 0; t < trials; t++) {
+                double rep[3], mean = 0;
+                for (int i = 0; i < 3; i++)
+                        mean += (rep[i] = 100 + 5 * normal(&state)) / 3;
+                stats_median_interval(mean, rep, 3, &known, mean, mean, &low, &high);
+                covered += low <= 100 && 100 <= high;
+        }
+        CHECK(covered >= trials * 94 / 100 && covered <= trials * 99 / 100);
 }
 
 int main(void)
