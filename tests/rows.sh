@@ -21,7 +21,12 @@ rows() {
 }
 c() { echo "\$col[\"$1\"]"; }
 
-bad=$(rows "!($(c repetitions) >= 2 && $(c ci_low) <= $(c p50) && $(c p50) <= $(c ci_high) &&
+# Every row: its repetitions (across CPUs a point's split by the vCPUs' distance, so a row may
+# have one), an interval around its median (none only for a lone repetition that no family of
+# points can speak for), its idle choice and batch.
+bad=$(rows "!(($(c repetitions) >= 2 || ($(c placement) == \"cross-cpu\" && $(c repetitions) == 1)) &&
+	(($(c ci_low) == \"\" && $(c ci_high) == \"\" && $(c repetitions) == 1) ||
+	 ($(c ci_low) != \"\" && $(c ci_low) <= $(c p50) && $(c p50) <= $(c ci_high))) &&
 	($(c cpu_idle) == \"awake\" || $(c cpu_idle) == \"allowed\") && $(c batch) >= 1) { print }")
 [ -z "$bad" ] || fail "rows without repetitions, interval, idle choice or batch: $bad"
 bad=$(rows "($(c placement) == \"cross-cpu\") != ($(c vcpu_distance) != \"\" && $(c probe_ns) > 0) { print }")
