@@ -53,7 +53,16 @@ def fail(msg):
 
 
 def connect(port, timeout=10):
-    return socket.create_connection((HOST, port), timeout=timeout)
+    # A refusal can come from a TIME_WAIT socket of the same four-tuple: the tests before this
+    # one leave tens of thousands of them in the range the server's port 0 is picked from.
+    # Three tries 50 ms apart; a server that does not listen is still refused.
+    for attempt in range(3):
+        try:
+            return socket.create_connection((HOST, port), timeout=timeout)
+        except ConnectionRefusedError:
+            if attempt == 2:
+                raise
+            time.sleep(0.05)
 
 
 def read_acks(s, total, timeout=10):
