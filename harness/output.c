@@ -4,7 +4,6 @@
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "csv.h"
 #include "io.h"
@@ -75,17 +74,6 @@ static void point_fields(FILE *f, const char *run_id, const struct point *pt, in
                 fprintf(f, "%ld", pt->param_value);
 }
 
-/* Why a repetition's figure may not be what the mechanism costs: "steal" (the host took more
- * than NOISE_STEAL_FLAG of its CPUs' time), "moved" (its two probes disagree). */
-static void flags_field(FILE *f, const struct point_context *c, int n_cpus)
-{
-        int steal = !isnan(c->steal_ns) && c->window_ns &&
-                    c->steal_ns > NOISE_STEAL_FLAG * (double)c->window_ns * n_cpus;
-        int moved = noise_distance(c->probe_before_ns, c->probe_after_ns) == DISTANCE_MIXED;
-
-        fprintf(f, "%s%s%s", steal ? "steal" : "", steal && moved ? ";" : "", moved ? "moved" : "");
-}
-
 int output_placement(const char *dir, const char *run_id, const struct result *rows, size_t n,
                      int idle_held)
 {
@@ -101,8 +89,6 @@ int output_placement(const char *dir, const char *run_id, const struct result *r
                 const struct result *r = &rows[i];
                 for (unsigned k = 0; k < r->repetitions; k++) {
                         const struct point_context *c = &r->contexts[k];
-                        int n_cpus = c->cpu_main < 0 ? (int)sysconf(_SC_NPROCESSORS_ONLN) : c->cpu_peer >= 0 &&
-                                     c->cpu_peer != c->cpu_main ? 2 : 1;
                         point_fields(af.f, run_id, &r->pt, 1);
                         fprintf(af.f, ",%u,", k + 1);
                         if (c->cpu_main >= 0)
@@ -128,7 +114,9 @@ int output_placement(const char *dir, const char *run_id, const struct result *r
                         fprintf(af.f, ",%s,%s,",
                                 noise_distance_name(noise_distance(c->probe_before_ns, c->probe_after_ns)),
                                 output_cpu_idle(r, idle_held));
-                        flags_field(af.f, c, n_cpus);
+                        int stolen = point_context_stolen(c), moved = point_context_moved(c);
+                        fprintf(af.f, "%s%s%s", stolen ? "steal" : "", stolen && moved ? ";" : "",
+                                moved ? "moved" : "");
                         fputc(',', af.f);
                         csv_number(af.f, c->start_s);
                         fputc('\n', af.f);

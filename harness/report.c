@@ -121,16 +121,23 @@ static double fastest_median(const struct result *results, size_t n, const struc
         return best;
 }
 
+/* Rows of the same benchmark, placement, size, parameter, kind and vCPU distance: they differ at
+ * most in mode and idle choice. */
+static int same_point(const struct result *a, const struct result *b)
+{
+        return a->pt.bench == b->pt.bench && a->pt.placement == b->pt.placement &&
+               a->pt.size_bytes == b->pt.size_bytes && a->pt.param_value == b->pt.param_value &&
+               a->pt.stream == b->pt.stream && a->distance == b->distance;
+}
+
 /* The thread-mode series matching a process-mode one, or NULL. */
 static const struct result_series *thread_twin(const struct result *results, size_t n,
                                                const struct result *p, const struct result_series *ps)
 {
         for (size_t j = 0; j < n; j++) {
                 const struct result *t = &results[j];
-                if (t->status != OUTCOME_OK || t->pt.bench != p->pt.bench || t->pt.mode != PEER_THREAD ||
-                    t->pt.placement != p->pt.placement || t->pt.size_bytes != p->pt.size_bytes ||
-                    t->pt.param_value != p->pt.param_value || t->pt.stream != p->pt.stream ||
-                    t->pt.idle_allowed != p->pt.idle_allowed || t->distance != p->distance)
+                if (t->status != OUTCOME_OK || !same_point(t, p) || t->pt.mode != PEER_THREAD ||
+                    t->pt.idle_allowed != p->pt.idle_allowed)
                         continue;
                 for (size_t k = 0; k < t->n_series; k++)
                         if (strcmp(t->series[k].metric, ps->metric) == 0)
@@ -327,10 +334,8 @@ static void summary_wake_cost(FILE *out, const struct result *results, size_t n)
                         continue;
                 for (size_t j = 0; j < n; j++) {
                         const struct result *h = &results[j];
-                        struct point twin = a->pt;
-                        twin.idle_allowed = 0;
                         if (h->status != OUTCOME_OK || h->pt.idle_allowed || !h->n_series ||
-                            memcmp(&twin, &h->pt, sizeof twin) != 0 || h->distance != a->distance ||
+                            !same_point(h, a) || h->pt.mode != a->pt.mode ||
                             strcmp(h->series[0].metric, a->series[0].metric) != 0)
                                 continue;
                         report_row(point, sizeof point, h);
@@ -360,12 +365,9 @@ static void summary_noise(FILE *out, const struct result *results, size_t n, con
 
         for (size_t i = 0; i < n; i++)
                 for (unsigned k = 0; k < results[i].repetitions; k++) {
-                        const struct point_context *c = &results[i].contexts[k];
-                        int cpus = c->cpu_peer >= 0 && c->cpu_peer != c->cpu_main ? 2 : 1;
                         reps++;
-                        steal += !isnan(c->steal_ns) && c->window_ns &&
-                                 c->steal_ns > NOISE_STEAL_FLAG * (double)c->window_ns * cpus;
-                        moved += noise_distance(c->probe_before_ns, c->probe_after_ns) == DISTANCE_MIXED;
+                        steal += point_context_stolen(&results[i].contexts[k]);
+                        moved += point_context_moved(&results[i].contexts[k]);
                 }
         if (batched)
                 fprintf(out, "* %zu rows are of batched samples (operations far shorter than the "

@@ -87,6 +87,21 @@ static int record_inverse(const char *metric, const char *unit, const double *ns
         return 0;
 }
 
+int point_context_stolen(const struct point_context *c)
+{
+        /* Unpinned, the steal read was of every CPU (point_steal_ns). */
+        long cpus = c->cpu_main < 0 ? sysconf(_SC_NPROCESSORS_ONLN)
+                    : c->cpu_peer >= 0 && c->cpu_peer != c->cpu_main ? 2 : 1;
+
+        return !isnan(c->steal_ns) && c->window_ns &&
+               c->steal_ns > NOISE_STEAL_FLAG * (double)c->window_ns * (double)(cpus > 0 ? cpus : 1);
+}
+
+int point_context_moved(const struct point_context *c)
+{
+        return noise_distance(c->probe_before_ns, c->probe_after_ns) == DISTANCE_MIXED;
+}
+
 void point_outcome_free(struct point_outcome *out)
 {
         for (size_t i = 0; i < out->n_series; i++)

@@ -35,6 +35,12 @@ struct point_context {
                                    * parent's clock): noise that comes in episodes shows in time */
 };
 
+/* Why a repetition's figure may not be what the mechanism costs: the host took more than
+ * NOISE_STEAL_FLAG of its CPUs' time in the timed window (steal), or its two probes disagree
+ * (moved). One reading for placement.csv's flags and the summary's count. */
+int point_context_stolen(const struct point_context *c);
+int point_context_moved(const struct point_context *c);
+
 enum outcome { OUTCOME_OK, OUTCOME_SKIPPED, OUTCOME_FAILED };
 
 /* The values of one metric from one run of a point: e.g. "rtt" in ns, one per sample. */

@@ -73,6 +73,18 @@ static size_t count_outliers(const double *sorted, size_t n, double median)
         return count;
 }
 
+/* Welford: the mean and the sum of squared deviations in one pass, with no catastrophic
+ * cancellation on large nanosecond values. */
+static void welford(const double *values, size_t n, double *mean, double *m2)
+{
+        *mean = *m2 = 0;
+        for (size_t i = 0; i < n; i++) {
+                double delta = values[i] - *mean;
+                *mean += delta / (double)(i + 1);
+                *m2 += delta * (values[i] - *mean);
+        }
+}
+
 int stats_summarize(const double *samples, size_t n, struct stats *out)
 {
         double *sorted = sorted_copy(samples, n);
@@ -80,12 +92,7 @@ int stats_summarize(const double *samples, size_t n, struct stats *out)
 
         if (!sorted)
                 return -1;
-        /* Welford: one pass, no catastrophic cancellation on large nanosecond values. */
-        for (size_t i = 0; i < n; i++) {
-                double delta = samples[i] - mean;
-                mean += delta / (double)(i + 1);
-                m2 += delta * (samples[i] - mean);
-        }
+        welford(samples, n, &mean, &m2);
         out->n = n;
         out->min = sorted[0];
         out->max = sorted[n - 1];
@@ -127,11 +134,7 @@ double stats_relative_variance(const double *values, size_t n)
 
         if (n < 2)
                 return NAN;
-        for (size_t i = 0; i < n; i++) {
-                double delta = values[i] - mean;
-                mean += delta / (double)(i + 1);
-                m2 += delta * (values[i] - mean);
-        }
+        welford(values, n, &mean, &m2);
         if (m2 == 0)
                 return 0;       /* all alike, zero included: nothing varies */
         return mean != 0 ? m2 / (double)(n - 1) / (mean * mean) : NAN;
