@@ -119,6 +119,17 @@ grep -q 'no server rows .* no ack server table' "$tmp/stderr" ||
 grep -q 'not measured in this run: Overhead, Context Switching, Virtual Memory, Isolation' "$tmp/stderr" ||
 	fail "create rows only: expected stderr to list the rows not measured; it said: $(cat "$tmp/stderr")"
 
+# Waking an idle CPU compares figures of one vCPU distance only: with ctx.futex's idle-allowed
+# process row seen far and its awake row near, that cell compares nothing.
+mkdir -p "$tmp/waking-far"
+cp "$repo/tests/table/meta.json" "$tmp/waking-far/"
+awk -F, -v OFS=, '$2 == "ctx.futex" && $6 == "process" && $26 == "allowed" { $27 = "far" } 1' \
+	"$repo/tests/table/results.csv" >"$tmp/waking-far/results.csv"
+"$repo/scripts/table" "$tmp/waking-far" 2>/dev/null || fail "scripts/table on the far idle-allowed row failed"
+grep -q '^|  | two CPUs (cross-cpu), futex round trip: idle allowed − awake | [^|]* | — (not compared: vCPUs far with idle allowed, near held awake) |' \
+	"$tmp/waking-far/lecture-table.md" ||
+	fail "waking: a far idle-allowed row was compared with a near awake one: $(grep 'futex round trip: idle allowed' "$tmp/waking-far/lecture-table.md")"
+
 if [ "$failures" -gt 0 ]; then
 	echo "test_table: $failures check(s) failed" >&2
 	exit 1
