@@ -58,6 +58,9 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 # start_server MODEL: `ipcbench serve --port 0`; sets server_pid and port.
 start_server() {
         port=
+        # Emptied here, not by the background job's redirection, which happens when the job runs:
+        # the loop below could read the previous server's port first.
+        : >"$tmp/out"
         "$bin" serve --port 0 --model "$1" --max-connections "$MAX_CONNECTIONS" >"$tmp/out" 2>"$tmp/err" &
         server_pid=$!
         for _ in $(seq 100); do

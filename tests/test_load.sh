@@ -92,6 +92,7 @@ start_fake() {
 
 # start_real: `ipcbench serve --port 0 --model epoll`; its port in $port, or 1 if it did not start.
 start_real() {
+        : >"$tmp/serve.out"       # not by the job's redirection, which may come after the loop reads
         "$bin" serve --port 0 --model epoll >"$tmp/serve.out" 2>&1 &
         pids+=($!)
         for _ in $(seq 100); do

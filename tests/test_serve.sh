@@ -53,16 +53,7 @@ def fail(msg):
 
 
 def connect(port, timeout=10):
-    # A refusal can come from a TIME_WAIT socket of the same four-tuple: the tests before this
-    # one leave tens of thousands of them in the range the server's port 0 is picked from.
-    # Three tries 50 ms apart; a server that does not listen is still refused.
-    for attempt in range(3):
-        try:
-            return socket.create_connection((HOST, port), timeout=timeout)
-        except ConnectionRefusedError:
-            if attempt == 2:
-                raise
-            time.sleep(0.05)
+    return socket.create_connection((HOST, port), timeout=timeout)
 
 
 def read_acks(s, total, timeout=10):
@@ -319,6 +310,10 @@ py() { timeout 60 python3 "$tmp/client.py" "$@"; }
 # start_server ARGS...: starts `ipcbench serve --port 0 ARGS` and sets server_pid and port.
 start_server() {
         port=
+        # Emptied here, not by the background job's redirection: that happens when the job runs,
+        # and the loop below could read the previous server's port first (every client of the
+        # new server was then refused).
+        : >"$tmp/out"
         "$bin" serve --port 0 "$@" >"$tmp/out" 2>"$tmp/err" &
         server_pid=$!
         for _ in $(seq 100); do
@@ -437,6 +432,7 @@ done
 # The pool's default size is the CPUs the server may run on, not the CPUs online: pinned to one
 # CPU (as server.pool's same-cpu points are), it is one thread, the main one, and no more.
 if command -v taskset >/dev/null; then
+        : >"$tmp/out"     # not by the job's redirection: see start_server
         taskset -c 0 "$bin" serve --port 0 --model pool >"$tmp/out" 2>"$tmp/err" &
         server_pid=$!
         for _ in $(seq 100); do
